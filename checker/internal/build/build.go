@@ -1,0 +1,181 @@
+// Package build compiles a lesson's program and keeps the binary in a cache
+// keyed by everything that decides its content, so an unchanged program is
+// never built twice.
+package build
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Request says what to build.
+type Request struct {
+	Dir      string // the lesson folder, inside a Go module
+	Race     bool   // build with -race
+	CacheDir string // where binaries are kept
+	// Slow, if set, is called once when the build takes longer than a
+	// moment, so the learner knows why they wait.
+	Slow func()
+}
+
+// Error is a build failure: the compiler's own words, with paths made
+// relative to the lesson folder.
+type Error struct {
+	Output string
+	Err    error
+}
+
+func (e *Error) Error() string { return "the program does not build: " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Result is a built program.
+type Result struct {
+	Path   string
+	Cached bool
+}
+
+// Timeout bounds one build, the first -race build included.
+const Timeout = 5 * time.Minute
+
+// Program builds the program in r.Dir, or finds it in the cache.
+func Program(ctx context.Context, r Request) (Result, error) {
+	key, err := cacheKey(r)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := os.MkdirAll(r.CacheDir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("create build cache: %w", err)
+	}
+	out := filepath.Join(r.CacheDir, key)
+	if _, err := os.Stat(out); err == nil {
+		return Result{Path: out, Cached: true}, nil
+	}
+
+	tmp, err := os.CreateTemp(r.CacheDir, "build-*.tmp")
+	if err != nil {
+		return Result{}, fmt.Errorf("create build output: %w", err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	args := []string{"build", "-o", tmp.Name()}
+	if r.Race {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
+	cmd.Dir = r.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var output bytes.Buffer
+	cmd.Stdout = &output
+	cmd.Stderr = &output
+	if r.Slow != nil {
+		t := time.AfterFunc(2*time.Second, r.Slow)
+		defer t.Stop()
+	}
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return Result{}, fmt.Errorf("go build in %s: %w", r.Dir, ctx.Err())
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return Result{}, &Error{Output: tidy(output.String()), Err: err}
+		}
+		return Result{}, fmt.Errorf("run go build in %s: %w", r.Dir, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return Result{}, fmt.Errorf("store built program: %w", err)
+	}
+	return Result{Path: out}, nil
+}
+
+// tidy drops the "# package" header lines that go build prints.
+func tidy(s string) string {
+	var keep []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if strings.HasPrefix(l, "# ") {
+			continue
+		}
+		keep = append(keep, strings.TrimPrefix(l, "./"))
+	}
+	return strings.Join(keep, "\n")
+}
+
+// cacheKey hashes what decides the binary: the Go version, the race flag,
+// the lesson's files and the module's go.mod and go.sum.
+func cacheKey(r Request) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s/%s race=%v\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, r.Race)
+	entries, err := os.ReadDir(r.Dir)
+	if err != nil {
+		return "", fmt.Errorf("read lesson folder: %w", err)
+	}
+	files := []string{}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			files = append(files, filepath.Join(r.Dir, e.Name()))
+		}
+	}
+	if mod := findModule(r.Dir); mod != "" {
+		files = append(files, filepath.Join(mod, "go.mod"), filepath.Join(mod, "go.sum"))
+	}
+	for _, f := range files {
+		if err := hashFile(h, f); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(h, "dir %s\n", absOrSame(r.Dir))
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+func hashFile(h io.Writer, name string) error {
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("hash %s: %w", name, err)
+	}
+	defer f.Close()
+	fmt.Fprintf(h, "file %s\n", filepath.Base(name))
+	_, err = io.Copy(h, f)
+	return err
+}
+
+func findModule(dir string) string {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+func absOrSame(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -1,0 +1,144 @@
+// Package catalog is the course's single list of lessons: number, slug,
+// title, what each needs, the hint for each check, and the embedded suites.
+// Folder names, the README's lesson list and the "next lesson" logic are all
+// derived from it.
+package catalog
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Lesson is one numbered lesson.
+type Lesson struct {
+	Number int
+	Slug   string
+	Title  string
+	// Race builds the program with the race detector.
+	Race bool
+	// Hints maps each check (script name) to what to reread.
+	Hints map[string]string
+}
+
+// Dir is the lesson's folder name, as in lessons/ and solutions/.
+func (l Lesson) Dir() string { return fmt.Sprintf("%02d-%s", l.Number, l.Slug) }
+
+// Name is how the checker names the lesson to a learner: lesson03.
+func (l Lesson) Name() string { return fmt.Sprintf("lesson%02d", l.Number) }
+
+// Script is one check: a testscript file.
+type Script struct {
+	Name  string // file name without .txtar
+	Title string // its first line, a # comment saying what it checks
+	Data  []byte
+}
+
+//go:embed suites
+var suites embed.FS
+
+// Scripts returns the lesson's checks in name order.
+func (l Lesson) Scripts() ([]Script, error) {
+	dir := path.Join("suites", l.Dir())
+	entries, err := fs.ReadDir(suites, dir)
+	if err != nil {
+		return nil, fmt.Errorf("suites of %s: %w", l.Name(), err)
+	}
+	var out []Script
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".txtar")
+		if !ok {
+			continue
+		}
+		data, err := fs.ReadFile(suites, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		first, _, _ := strings.Cut(string(data), "\n")
+		out = append(out, Script{Name: name, Title: strings.TrimSpace(strings.TrimPrefix(first, "#")), Data: data})
+	}
+	return out, nil
+}
+
+// SuitesSum is the SHA-256 of every embedded suite, so a report can say
+// exactly which checks graded it.
+func SuitesSum() string {
+	h := sha256.New()
+	fs.WalkDir(suites, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := fs.ReadFile(suites, p)
+		fmt.Fprintf(h, "%s %d\n", p, len(data))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Lessons returns every lesson in order.
+func Lessons() []Lesson { return slices.Clone(lessons) }
+
+// Find resolves what a learner typed: 3, 03, lesson3, lesson03,
+// 03-tcp-echo-client or tcp-echo-client.
+func Find(name string) (Lesson, bool) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "lessons/"), "/")
+	for _, l := range lessons {
+		if name == l.Slug || name == l.Dir() {
+			return l, true
+		}
+	}
+	num := strings.TrimPrefix(name, "lesson")
+	if n, err := strconv.Atoi(num); err == nil && len(num) <= 2 {
+		for _, l := range lessons {
+			if l.Number == n {
+				return l, true
+			}
+		}
+	}
+	return Lesson{}, false
+}
+
+// SourceSum is the SHA-256 of a lesson folder's Go files, names and
+// contents. It tells an untouched stub from an edited one.
+func SourceSum(dir string) (string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return "", err
+	}
+	if len(files) == 0 {
+		return "", fmt.Errorf("no Go files in %s", dir)
+	}
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("hash lesson source: %w", err)
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+//go:embed stubs.sum
+var stubSums string
+
+// IsStub reports whether the lesson folder dir still holds the untouched
+// stub that the course ships.
+func (l Lesson) IsStub(dir string) bool {
+	sum, err := SourceSum(dir)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(strings.Fields(stubSums), l.Dir()+":"+sum)
+}

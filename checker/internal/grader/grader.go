@@ -1,0 +1,205 @@
+package grader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/build"
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/scriptcmd"
+)
+
+// ScriptTimeout is each check's own deadline.
+const ScriptTimeout = 30 * time.Second
+
+// Options says what to grade and how.
+type Options struct {
+	Lesson   catalog.Lesson
+	Dir      string // the lesson folder to grade
+	CacheDir string // build cache
+	Verbose  bool   // keep testscript's full log
+	Jobs     int    // checks run at once; 0 means 2
+	// Notify, if set, receives short notices meant for the learner while
+	// grading runs, such as a slow first -race build.
+	Notify func(string)
+}
+
+// Grade builds the lesson's program and runs its checks. Problems with the
+// learner's program are results, never errors; the error is for the checker
+// failing to do its job (no suites, no temporary folder).
+func Grade(ctx context.Context, o Options) (res Result, err error) {
+	start := time.Now()
+	res = Result{Lesson: o.Lesson.Dir()}
+	defer func() { res.Duration = time.Since(start) }()
+
+	if fi, err := os.Stat(o.Dir); err != nil || !fi.IsDir() {
+		res.Outcome = Missing
+		res.Error = fmt.Sprintf("there is no folder %s", o.Dir)
+		return res, nil
+	}
+	scripts, err := o.Lesson.Scripts()
+	if err != nil {
+		return res, err
+	}
+
+	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir}
+	if o.Notify != nil && o.Lesson.Race {
+		req.Slow = func() {
+			o.Notify("building with the race detector (-race); the first such build on a machine compiles the standard library again and can take a minute or two")
+		}
+	}
+	bin, err := build.Program(ctx, req)
+	var berr *build.Error
+	switch {
+	case ctx.Err() != nil:
+		res.Outcome = Interrupted
+		return res, nil
+	case errors.As(err, &berr):
+		res.Outcome = BuildFailed
+		res.BuildOutput = berr.Output
+		return res, nil
+	case err != nil:
+		return res, err
+	}
+
+	work, err := os.MkdirTemp("", "socketlings-")
+	if err != nil {
+		return res, fmt.Errorf("create work folder: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = 2
+	}
+	res.Checks = make([]Check, len(scripts))
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i, s := range scripts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res.Checks[i] = runScript(ctx, o, s, bin.Path, work)
+		})
+	}
+	wg.Wait()
+
+	res.Outcome = Passed
+	for _, c := range res.Checks {
+		switch {
+		case c.Outcome == Interrupted || ctx.Err() != nil:
+			res.Outcome = Interrupted
+		case c.Outcome != Passed && c.Outcome != Skipped && res.Outcome == Passed:
+			res.Outcome = Failed
+		}
+	}
+	return res, nil
+}
+
+func runScript(ctx context.Context, o Options, s catalog.Script, program, work string) (c Check) {
+	start := time.Now()
+	c = Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hints[s.Name]}
+	defer func() { c.Duration = time.Since(start) }()
+
+	dir := filepath.Join(work, s.Name)
+	file := filepath.Join(dir, s.Name+".txtar")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		c.Outcome, c.Message = Failed, "checker: "+err.Error()
+		return c
+	}
+	if err := os.WriteFile(file, s.Data, 0o644); err != nil {
+		c.Outcome, c.Message = Failed, "checker: "+err.Error()
+		return c
+	}
+
+	deadline := time.Now().Add(ScriptTimeout)
+	sctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	st := scriptcmd.NewState(sctx, program, o.Dir)
+	t := &scriptT{verbose: o.Verbose}
+	testscript.RunT(t, testscript.Params{
+		Files:               []string{file},
+		WorkdirRoot:         dir,
+		Setup:               scriptcmd.Setup(st),
+		Cmds:                scriptcmd.Commands(),
+		Deadline:            deadline,
+		RequireExplicitExec: true,
+	})
+
+	log := t.log.String()
+	if o.Verbose {
+		c.Log = log
+	}
+	switch {
+	case t.panic != nil:
+		c.Outcome = Failed
+		c.Message = fmt.Sprintf("the checker itself failed (please report this): %v", t.panic)
+		return c
+	case t.skipped:
+		c.Outcome = Skipped
+		c.Message = lastLine(log)
+		return c
+	case !t.failed:
+		c.Outcome = Passed
+		return c
+	}
+	c.Outcome = Failed
+	if ctx.Err() != nil {
+		c.Outcome = Interrupted
+	} else if sctx.Err() != nil {
+		c.Outcome = TimedOut
+	}
+	c.Line, c.Message = failLine(log)
+	c.Phase, c.Command = phaseOf(string(s.Data), c.Line)
+	c.Failure = st.Failure()
+	if c.Failure == nil {
+		c.Output = st.Output()
+	}
+	return c
+}
+
+var failRE = regexp.MustCompile(`(?m)^FAIL: .*?:(\d+): (.*)$`)
+
+// failLine finds testscript's FAIL line: the script line and the message.
+func failLine(log string) (int, string) {
+	m := failRE.FindStringSubmatch(log)
+	if m == nil {
+		return 0, lastLine(log)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n, m[2]
+}
+
+// phaseOf returns the # comment that opens the phase holding line, and the
+// command on that line.
+func phaseOf(script string, line int) (phase, command string) {
+	lines := strings.Split(script, "\n")
+	if line < 1 || line > len(lines) {
+		return "", ""
+	}
+	command = strings.TrimSpace(lines[line-1])
+	for i := line - 2; i > 0; i-- { // line 1 is the script's title
+		if l := strings.TrimSpace(lines[i]); strings.HasPrefix(l, "#") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "#")), command
+		}
+	}
+	return "", command
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

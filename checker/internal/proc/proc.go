@@ -1,0 +1,158 @@
+// Package proc runs learner programs so that they cannot outlive the checker:
+// each runs in its own process group, its output is captured up to a limit,
+// and the whole group is killed when the program is stopped, when its context
+// ends (Ctrl-C included) or when a deadline passes.
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// OutputLimit is how many bytes of each of stdout and stderr are kept.
+const OutputLimit = 64 << 10
+
+// Spec says what to run.
+type Spec struct {
+	Path string
+	Args []string
+	Dir  string
+	Env  []string // nil means the checker's environment
+	// OnStdoutLine, if set, sees every complete line the program prints on
+	// stdout (within OutputLimit).
+	OnStdoutLine func(line string)
+}
+
+// Process is a running learner program. Its methods are safe for concurrent
+// use.
+type Process struct {
+	cmd    *exec.Cmd
+	Stdout *Capture
+	Stderr *Capture
+
+	done     chan struct{}
+	waitErr  error
+	stopOnce sync.Once
+	stop     chan struct{}
+}
+
+// Start starts the program in a new process group. When ctx is done the
+// whole group is killed.
+func Start(ctx context.Context, s Spec) (*Process, error) {
+	p := &Process{
+		Stdout: &Capture{Limit: OutputLimit, OnLine: s.OnStdoutLine},
+		Stderr: &Capture{Limit: OutputLimit},
+		done:   make(chan struct{}),
+		stop:   make(chan struct{}),
+	}
+	cmd := exec.Command(s.Path, s.Args...)
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
+	cmd.Stdin = nil
+	cmd.Stdout = p.Stdout
+	cmd.Stderr = p.Stderr
+	cmd.SysProcAttr = procAttr()
+	// A grandchild that keeps the pipes open must not keep Wait blocked.
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", s.Path, err)
+	}
+	p.cmd = cmd
+	go func() {
+		p.waitErr = cmd.Wait()
+		// The leader is gone; anything it left in its group goes too.
+		killGroup(cmd.Process.Pid)
+		close(p.done)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			killGroup(cmd.Process.Pid)
+		case <-p.stop:
+		case <-p.done:
+		}
+	}()
+	return p, nil
+}
+
+// Pid returns the process id, which is also the process group id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Done is closed once the program has exited and its output is collected.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Exited reports whether the program has exited.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Signal sends sig to the program itself (not its group).
+func (p *Process) Signal(sig os.Signal) error {
+	if p.Exited() {
+		return nil
+	}
+	return p.cmd.Process.Signal(sig)
+}
+
+// Kill kills the whole process group and waits for the program to exit.
+func (p *Process) Kill() {
+	p.stopOnce.Do(func() { close(p.stop) })
+	killGroup(p.cmd.Process.Pid)
+	<-p.done
+}
+
+// Wait waits up to timeout for the program to exit; past it, the group is
+// killed and ErrTimeout returned.
+func (p *Process) Wait(timeout time.Duration) (Exit, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-p.done:
+		return p.exit(), nil
+	case <-t.C:
+		p.Kill()
+		return p.exit(), ErrTimeout
+	}
+}
+
+// ErrTimeout means a program did not exit in time and was killed.
+var ErrTimeout = errors.New("did not exit in time")
+
+// Exit describes how a program ended.
+type Exit struct {
+	Code   int    // exit code, or -1 when killed by a signal
+	Signal string // the signal's name when killed by one
+}
+
+func (e Exit) String() string {
+	if e.Signal != "" {
+		return "killed by " + e.Signal
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
+
+func (p *Process) exit() Exit {
+	var ee *exec.ExitError
+	if p.waitErr == nil {
+		return Exit{Code: 0}
+	}
+	if errors.As(p.waitErr, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return Exit{Code: -1, Signal: strings.ToUpper(signalName(ws.Signal()))}
+		}
+		return Exit{Code: ee.ExitCode()}
+	}
+	return Exit{Code: -1, Signal: p.waitErr.Error()}
+}

@@ -1,0 +1,181 @@
+// Package report turns grading results into text for a learner. Everything
+// here is a pure function over an io.Writer.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
+)
+
+// Style decides how text looks.
+type Style struct {
+	Color   bool // ANSI colour, only for a terminal without NO_COLOR
+	Verbose bool // show testscript's log of each failed check
+}
+
+func (s Style) paint(code, text string) string {
+	if !s.Color {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+func (s Style) green(t string) string { return s.paint("32", t) }
+func (s Style) red(t string) string   { return s.paint("31", t) }
+func (s Style) dim(t string) string   { return s.paint("2", t) }
+func (s Style) bold(t string) string  { return s.paint("1", t) }
+
+func (s Style) mark(o grader.Outcome) string {
+	switch o {
+	case grader.Passed:
+		return s.green("✓")
+	case grader.Skipped:
+		return s.dim("-")
+	default:
+		return s.red("✗")
+	}
+}
+
+// Lesson writes one lesson's result: a line per check, and the details of
+// each failed one.
+func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
+	fmt.Fprintf(w, "%s %s\n", (st.bold(fmt.Sprintf("lesson %02d · %s", l.Number, l.Slug))), st.dim("— "+l.Title))
+	switch r.Outcome {
+	case grader.Missing:
+		fmt.Fprintf(w, "  %s %s\n", st.red("✗"), r.Error)
+		return
+	case grader.BuildFailed:
+		fmt.Fprintf(w, "  %s the program does not build:\n", st.red("✗"))
+		for _, line := range strings.Split(r.BuildOutput, "\n") {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+		fmt.Fprintf(w, "  %s\n", st.dim("fix the compile errors above, then run the checker again"))
+		return
+	}
+	width := 0
+	for _, c := range r.Checks {
+		width = max(width, len(c.Name))
+	}
+	seen := map[string]string{} // a problem already shown, to the check that showed it
+	for _, c := range r.Checks {
+		fmt.Fprintf(w, "  %s %-*s  %s %s\n", st.mark(c.Outcome), width, c.Name, c.Title, st.dim(dur(c.Duration)))
+		if c.Outcome == grader.Passed || c.Outcome == grader.Skipped {
+			continue
+		}
+		if c.Failure != nil && !st.Verbose {
+			key := c.Failure.What + "\x00" + c.Failure.Output
+			if first, ok := seen[key]; ok {
+				fmt.Fprintf(w, "      %-9s the same as %s, above\n", "problem:", first)
+				continue
+			}
+			seen[key] = c.Name
+		}
+		details(w, c, st)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%d of %d checks passed", r.Passed(), len(r.Checks))
+	if r.Outcome == grader.Interrupted {
+		fmt.Fprint(w, " before the checker was interrupted")
+	}
+	fmt.Fprintln(w, ".")
+}
+
+func details(w io.Writer, c grader.Check, st Style) {
+	field := func(name, value string) {
+		if value == "" {
+			return
+		}
+		lines := strings.Split(strings.TrimRight(value, "\n"), "\n")
+		fmt.Fprintf(w, "      %-9s %s\n", name+":", lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "      %-9s %s\n", "", l)
+		}
+	}
+	switch c.Outcome {
+	case grader.TimedOut:
+		field("problem", fmt.Sprintf("the check did not finish within its %s deadline", grader.ScriptTimeout))
+	case grader.Interrupted:
+		field("problem", "interrupted")
+		return
+	}
+	if c.Phase != "" {
+		field("step", c.Phase)
+	}
+	if f := c.Failure; f != nil {
+		field("problem", f.What)
+		field("sent", f.Sent)
+		field("got", f.Got)
+		field("expected", f.Want)
+		field("program", f.Output)
+	} else {
+		field("problem", c.Message)
+		if c.Command != "" {
+			field("check", c.Command)
+		}
+		field("program", c.Output)
+	}
+	field("hint", c.Hint)
+	if st.Verbose && c.Log != "" {
+		field("log", c.Log)
+	}
+}
+
+func dur(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// Status is one line of the progress table.
+type Status struct {
+	Lesson  catalog.Lesson
+	Stub    bool // still the untouched stub
+	Result  grader.Result
+	Missing bool
+}
+
+// Progress writes where the learner stands and what to do next.
+func Progress(w io.Writer, dir string, all []Status, st Style) {
+	done := 0
+	for _, s := range all {
+		if !s.Stub && s.Result.Outcome == grader.Passed {
+			done++
+		}
+	}
+	fmt.Fprintf(w, "%s: %d of %d lessons done\n\n", st.bold("socketlings"), done, len(all))
+	var next *Status
+	for i, s := range all {
+		var mark, what string
+		switch {
+		case s.Missing:
+			mark, what = st.red("?"), "folder missing"
+		case s.Stub:
+			mark, what = st.dim("·"), "not started"
+		case s.Result.Outcome == grader.Passed:
+			mark, what = st.green("✓"), "passed"
+		case s.Result.Outcome == grader.BuildFailed:
+			mark, what = st.red("✗"), "does not build"
+		default:
+			mark, what = st.red("✗"), fmt.Sprintf("%d of %d checks pass", s.Result.Passed(), len(s.Result.Checks))
+		}
+		fmt.Fprintf(w, "  %s %02d %-24s %s\n", mark, s.Lesson.Number, s.Lesson.Slug, st.dim(what))
+		if next == nil && (s.Stub || s.Result.Outcome != grader.Passed) {
+			next = &all[i]
+		}
+	}
+	fmt.Fprintln(w)
+	if next == nil {
+		fmt.Fprintln(w, "Every lesson passes. Well done.")
+		return
+	}
+	l := next.Lesson
+	fmt.Fprintf(w, "Next: lesson %02d, %s.\n", l.Number, l.Title)
+	fmt.Fprintf(w, "  read  %s/%s/README.md\n", dir, l.Dir())
+	fmt.Fprintf(w, "  run   go run ./checker %s\n", l.Name())
+}

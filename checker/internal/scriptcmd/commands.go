@@ -1,0 +1,40 @@
+package scriptcmd
+
+import (
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Commands returns the command table, for testscript.Params.Cmds.
+func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"close":      cmdClose,
+		"closewrite": cmdCloseWrite,
+		"crowd":      cmdCrowd,
+		"dial":       cmdDial,
+		"expect":     cmdExpect,
+		"expecteof":  cmdExpectEOF,
+		"fakeserver": cmdFakeServer,
+		"freeport":   cmdFreePort,
+		"gen":        cmdGen,
+		"imports":    cmdImports,
+		"received":   cmdReceived,
+		"roundtrip":  cmdRoundtrip,
+		"run":        cmdRun,
+		"send":       cmdSend,
+		"serve":      cmdServe,
+		"stop":       cmdStop,
+	}
+}
+
+// noNeg stops a script that negates a command which has no negated form.
+func noNeg(ts *testscript.TestScript, neg bool, name string) {
+	if neg {
+		ts.Fatalf("unsupported: ! %s", name)
+	}
+}
+
+func usage(ts *testscript.TestScript, ok bool, text string) {
+	if !ok {
+		ts.Fatalf("usage: %s", text)
+	}
+}

@@ -1,0 +1,61 @@
+// Package scriptcmd holds the testscript commands that the lesson suites use
+// to talk to a learner's program over the network. The checker and the
+// course's own tests register the same table, so a suite behaves identically
+// under `go run ./checker` and `go test`.
+//
+// Every command has testscript's shape. Arguments written TEXT accept the
+// escapes \n, \r, \t, \\, \0 and \xHH, so a suite can send any byte. Reads
+// wait at most the idle timeout (3s) for the next byte and never past the
+// script's own deadline.
+//
+// The vocabulary:
+//
+//	close NAME
+//		Close connection NAME.
+//	closewrite NAME
+//		Half-close connection NAME: send FIN, keep reading.
+//	crowd N SIZE
+//		Open N connections to $ADDR at once. Once all are open, each sends
+//		SIZE bytes and must read the same bytes back while every other
+//		connection is still open; then each half-closes and expects EOF.
+//		A server that serves one client at a time fails here.
+//	dial NAME
+//		Connect to $ADDR over TCP and call the connection NAME.
+//		With !, the connection must be refused.
+//	expect NAME TEXT
+//		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
+//	expecteof NAME
+//		The peer must close NAME (EOF) with no further bytes.
+//	fakeserver MODE
+//		Run a TCP server inside the checker and set $ADDR to it, for
+//		lessons whose program is a client. MODE is echo (echo at once),
+//		trickle (echo in 3-byte pieces, 10ms apart), closeearly (echo half
+//		of the first bytes, then close) or silent (accept, never answer).
+//	freeport
+//		Set $ADDR to a loopback address where nothing listens.
+//	gen NAME SIZE
+//		Set the variable NAME to SIZE printable bytes of a fixed pattern.
+//	imports PKG...
+//		The lesson's Go source imports one of PKG (or a package below it).
+//		Used as `! imports net`.
+//	received TEXT
+//		The fake server received exactly TEXT, over all connections.
+//	roundtrip NAME SIZE [CHUNK]
+//		Write SIZE bytes of a seeded pattern to NAME in writes of CHUNK bytes
+//		(default 65536, with Nagle off so small writes leave one by one)
+//		while reading the echo; the echo must equal what was sent.
+//	run ARGS...
+//		Run the lesson's program with ARGS until it exits (at most 10s).
+//		Its stdout and stderr become what `stdout` and `stderr` match.
+//		Fails unless it exits 0; with !, fails unless it exits non-zero.
+//	send NAME TEXT
+//		Write TEXT to NAME.
+//	serve ARGS...
+//		Start the lesson's program with ARGS in the background and wait (at
+//		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
+//		$HOST and $PORT from it.
+//	stop
+//		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
+//		with no data race reported. Its stdout becomes what `stdout`
+//		matches.
+package scriptcmd

@@ -1,0 +1,159 @@
+package scriptcmd
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// fakeServer is a TCP server run by the checker, for lessons whose program
+// is a client. It records every byte it receives.
+type fakeServer struct {
+	ln   net.Listener
+	mode string
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex
+	received []byte
+	conns    []net.Conn
+}
+
+var fakeModes = []string{"closeearly", "echo", "silent", "trickle"}
+
+func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "fakeserver")
+	usage(ts, len(args) == 1, "fakeserver "+strings.Join(fakeModes, "|"))
+	ok := false
+	for _, m := range fakeModes {
+		ok = ok || m == args[0]
+	}
+	usage(ts, ok, "fakeserver "+strings.Join(fakeModes, "|"))
+	st := state(ts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	f := &fakeServer{ln: ln, mode: args[0]}
+	st.mu.Lock()
+	if st.fake != nil {
+		st.fake.close()
+	}
+	st.fake = f
+	st.mu.Unlock()
+	f.wg.Go(f.serve)
+	ts.Setenv("ADDR", ln.Addr().String())
+}
+
+func (f *fakeServer) serve() {
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.conns = append(f.conns, c)
+		f.mu.Unlock()
+		f.wg.Go(func() { f.handle(c) })
+	}
+}
+
+func (f *fakeServer) record(b []byte) {
+	f.mu.Lock()
+	f.received = append(f.received, b...)
+	f.mu.Unlock()
+}
+
+func (f *fakeServer) handle(c net.Conn) {
+	defer c.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		f.record(buf[:n])
+		switch f.mode {
+		case "echo":
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		case "trickle":
+			for off := 0; off < n; off += 3 {
+				if _, werr := c.Write(buf[off:min(off+3, n)]); werr != nil {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		case "closeearly":
+			if n > 0 {
+				c.Write(buf[:(n+1)/2])
+				// Take the rest of the message, if any, so that closing
+				// sends a plain FIN rather than a reset.
+				c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+				rest, _ := io.ReadAll(c)
+				f.record(rest)
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (f *fakeServer) close() {
+	f.ln.Close()
+	f.mu.Lock()
+	for _, c := range f.conns {
+		c.Close()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+func cmdReceived(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "received")
+	usage(ts, len(args) == 1, "received TEXT")
+	st := state(ts)
+	want, err := unescape(args[0])
+	ts.Check(err)
+	st.mu.Lock()
+	f := st.fake
+	st.mu.Unlock()
+	if f == nil {
+		ts.Fatalf("received: no fakeserver is running")
+	}
+	f.mu.Lock()
+	got := string(f.received)
+	f.mu.Unlock()
+	if got != string(want) {
+		st.fail(ts, Failure{What: "the server did not receive the message that was expected",
+			Got: Show([]byte(got)), Want: Show(want)})
+	}
+}
+
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "freeport")
+	usage(ts, len(args) == 0, "freeport")
+	// Take a port from the kernel and give it back: nothing listens there
+	// now, and nothing else is likely to take it in the next moments.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	ts.Setenv("ADDR", addr)
+}
+
+func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "gen")
+	usage(ts, len(args) == 2, "gen NAME SIZE")
+	var size int
+	_, err := fmt.Sscan(args[1], &size)
+	ts.Check(err)
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = alphabet[(i*7+i/61)%len(alphabet)]
+	}
+	ts.Setenv(args[0], string(b))
+}

@@ -1,0 +1,147 @@
+package scriptcmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/proc"
+)
+
+const readyPrefix = "listening on "
+
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "serve")
+	st := state(ts)
+	st.mu.Lock()
+	running := st.server != nil && !st.server.Exited()
+	st.mu.Unlock()
+	if running {
+		ts.Fatalf("serve: a server is already running; stop it first")
+	}
+
+	ready := make(chan string, 1)
+	p, err := proc.Start(st.ctx, proc.Spec{
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"),
+		OnStdoutLine: func(line string) {
+			if strings.HasPrefix(line, readyPrefix) {
+				select {
+				case ready <- strings.TrimSpace(strings.TrimPrefix(line, readyPrefix)):
+				default:
+				}
+			}
+		},
+	})
+	ts.Check(err)
+	st.mu.Lock()
+	st.server = p
+	st.mu.Unlock()
+
+	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
+	defer timer.Stop()
+	var addr string
+	select {
+	case addr = <-ready:
+	case <-p.Done():
+		exit, _ := p.Wait(0)
+		st.fail(ts, Failure{
+			What:   fmt.Sprintf("the server exited (%s) before printing %q", exit, readyPrefix+"HOST:PORT"),
+			Sent:   "started: " + cmdline,
+			Want:   "a line `listening on HOST:PORT` on stdout once it accepts connections, then to keep running",
+			Output: programOutput(p),
+		})
+	case <-timer.C:
+		st.fail(ts, Failure{
+			What:   fmt.Sprintf("the server did not print %q within %s", readyPrefix+"HOST:PORT", readyTimeout),
+			Sent:   "started: " + cmdline,
+			Want:   "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
+			Output: programOutput(p),
+		})
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "0" || port == "" {
+		st.fail(ts, Failure{
+			What: fmt.Sprintf("the readiness line names %q, which is not an address a client can connect to", addr),
+			Sent: "started: " + cmdline,
+			Want: "the address the listener really got, port included (with -addr 127.0.0.1:0 the kernel picks the port: ask the socket for it)",
+		})
+	}
+	ts.Setenv("ADDR", addr)
+	ts.Setenv("HOST", host)
+	ts.Setenv("PORT", port)
+}
+
+func cmdStop(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "stop")
+	usage(ts, len(args) == 0, "stop")
+	st := state(ts)
+	st.mu.Lock()
+	p := st.server
+	st.mu.Unlock()
+	if p == nil {
+		ts.Fatalf("stop: no server was started")
+	}
+	if p.Exited() {
+		exit, _ := p.Wait(0)
+		st.fail(ts, Failure{What: fmt.Sprintf("the server had already exited (%s) before it was asked to stop", exit),
+			Want: "the server to keep running until SIGTERM", Output: programOutput(p)})
+	}
+	p.Signal(syscall.SIGTERM)
+	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
+	out := p.Stdout.Bytes()
+	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
+		st.fail(ts, Failure{What: "the race detector found a data race in the server",
+			Want:   "every variable that several goroutines touch guarded by a mutex (or a channel, or sync/atomic)",
+			Output: "the race report:\n" + indent(tail(string(p.Stderr.Bytes()[i:]), 30))})
+	}
+	if errors.Is(err, proc.ErrTimeout) {
+		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s after SIGTERM", stopTimeout),
+			Sent: "SIGTERM", Want: "exit status 0 soon after SIGTERM", Output: programOutput(p)})
+	}
+	if exit.Code != 0 {
+		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s after SIGTERM", exit),
+			Sent: "SIGTERM", Want: "exit status 0 (catch SIGTERM with os/signal and return from main)", Output: programOutput(p)})
+	}
+	ts.Stdout().Write(out)
+	ts.Stderr().Write(p.Stderr.Bytes())
+}
+
+func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
+	st := state(ts)
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK")})
+	ts.Check(err)
+	st.mu.Lock()
+	st.lastRun = p
+	st.mu.Unlock()
+	exit, err := p.Wait(time.Until(st.deadline(runTimeout)))
+	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	if errors.Is(err, proc.ErrTimeout) {
+		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", runTimeout),
+			Sent: "started: " + cmdline, Want: "the program to finish on its own; is it waiting for data that will never come?",
+			Output: programOutput(p)})
+	}
+	ts.Stdout().Write(p.Stdout.Bytes())
+	ts.Stderr().Write(p.Stderr.Bytes())
+	if exit.Signal != "" {
+		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
+	}
+	if bytes.Contains(p.Stderr.Bytes(), []byte("goroutine 1 [")) {
+		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
+			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
+	}
+	switch {
+	case neg && exit.Code == 0:
+		st.fail(ts, Failure{What: "the program exited 0, but this run must fail", Sent: "started: " + cmdline,
+			Want: "exit status 1 and one line on stderr saying what went wrong", Output: programOutput(p)})
+	case !neg && exit.Code != 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
+			Want: "exit status 0", Output: programOutput(p)})
+	}
+}

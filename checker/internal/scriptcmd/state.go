@@ -1,0 +1,202 @@
+package scriptcmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/proc"
+)
+
+// Timeouts that bound every wait a command makes.
+const (
+	readyTimeout = 5 * time.Second  // serve: for the readiness line
+	idleTimeout  = 3 * time.Second  // reads: for the next byte
+	runTimeout   = 10 * time.Second // run: for a client to finish
+	stopTimeout  = 5 * time.Second  // stop: for the server to exit
+)
+
+// Failure is what a command found wrong, in the terms a learner needs: what
+// happened, what was sent, what came back and what was expected. The checker
+// prints it in place of testscript's log.
+type Failure struct {
+	What   string // one sentence
+	Sent   string // rendered with Show, or a description
+	Got    string
+	Want   string
+	Output string // the program's own output, when it explains the failure
+}
+
+// State is one script's world: the program under test, its server process,
+// open connections and the fake server. The checker makes one per script
+// and reads Failure back after the script ends.
+type State struct {
+	// Program is the built learner program; Source its source folder.
+	Program string
+	Source  string
+
+	ctx context.Context
+
+	mu      sync.Mutex
+	failure *Failure
+	server  *proc.Process
+	conns   map[string]net.Conn
+	fake    *fakeServer
+	lastRun *proc.Process
+}
+
+// NewState returns the state for one script. ctx bounds everything the script
+// starts; when it ends, every process is killed.
+func NewState(ctx context.Context, program, source string) *State {
+	return &State{Program: program, Source: source, ctx: ctx, conns: map[string]net.Conn{}}
+}
+
+// Failure returns the structured failure of the command that failed the
+// script, or nil when the script failed in a built-in command (or passed).
+func (s *State) Failure() *Failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failure
+}
+
+// Output returns what the server (or, failing that, the last program run)
+// printed, for failures in built-in commands.
+func (s *State) Output() string {
+	s.mu.Lock()
+	p := s.server
+	if p == nil {
+		p = s.lastRun
+	}
+	s.mu.Unlock()
+	if p == nil {
+		return ""
+	}
+	return programOutput(p)
+}
+
+type stateKey struct{}
+
+// Setup returns a testscript Setup function that installs st for the
+// commands and arranges for everything to be cleaned up at the script's end.
+func Setup(st *State) func(*testscript.Env) error {
+	return func(env *testscript.Env) error {
+		env.Values[stateKey{}] = st
+		env.Defer(st.cleanup)
+		return nil
+	}
+}
+
+func (s *State) cleanup() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		c.Close()
+	}
+	if s.server != nil {
+		s.server.Kill()
+	}
+	if s.lastRun != nil {
+		s.lastRun.Kill()
+	}
+	if s.fake != nil {
+		s.fake.close()
+	}
+}
+
+func state(ts *testscript.TestScript) *State {
+	return ts.Value(stateKey{}).(*State)
+}
+
+// fail records f and stops the script.
+func (s *State) fail(ts *testscript.TestScript, f Failure) {
+	if note := s.serverNote(); note != "" && f.Output == "" {
+		f.Output = note
+	}
+	s.mu.Lock()
+	s.failure = &f
+	s.mu.Unlock()
+	ts.Fatalf("%s", f.What)
+}
+
+// serverNote explains a failure by the server's death, if it died.
+func (s *State) serverNote() string {
+	s.mu.Lock()
+	p := s.server
+	s.mu.Unlock()
+	if p == nil || !p.Exited() {
+		return ""
+	}
+	exit, _ := p.Wait(0)
+	return fmt.Sprintf("the server is no longer running (%s)\n%s", exit, programOutput(p))
+}
+
+// deadline is the time by which a wait of d must end: d from now, and never
+// past the script's deadline.
+func (s *State) deadline(d time.Duration) time.Time {
+	t := time.Now().Add(d)
+	if dl, ok := s.ctx.Deadline(); ok && dl.Before(t) {
+		return dl
+	}
+	return t
+}
+
+func (s *State) conn(ts *testscript.TestScript, name string) net.Conn {
+	s.mu.Lock()
+	c, ok := s.conns[name]
+	s.mu.Unlock()
+	if !ok {
+		ts.Fatalf("no connection named %q (dial it first)", name)
+	}
+	return c
+}
+
+// programOutput renders a program's stderr and stdout, trimmed, for a report.
+func programOutput(p *proc.Process) string {
+	var b strings.Builder
+	for _, part := range []struct {
+		name string
+		c    *proc.Capture
+	}{{"stderr", p.Stderr}, {"stdout", p.Stdout}} {
+		out := tail(string(part.c.Bytes()), 20)
+		if out == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "its %s:\n%s", part.name, indent(out))
+		if d := part.c.Dropped(); d > 0 {
+			fmt.Fprintf(&b, "  (%d more bytes not kept)\n", d)
+		}
+	}
+	if b.Len() == 0 {
+		return "it printed nothing\n"
+	}
+	return b.String()
+}
+
+// tail keeps the last n lines of s, saying how many were cut.
+func tail(s string, n int) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		cut := len(lines) - n
+		lines = append([]string{fmt.Sprintf("… (%d lines before)", cut)}, lines[cut:]...)
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if l != "" {
+			b.WriteString("  | " + l)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,302 @@
+package scriptcmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
+	usage(ts, len(args) == 1, "dial NAME")
+	st := state(ts)
+	addr := ts.Getenv("ADDR")
+	d := net.Dialer{Deadline: st.deadline(readyTimeout)}
+	c, err := d.DialContext(st.ctx, "tcp", addr)
+	if neg {
+		if err == nil {
+			c.Close()
+			st.fail(ts, Failure{What: fmt.Sprintf("a connection to %s was accepted", addr),
+				Want: "the connection to be refused: nothing should listen there"})
+		}
+		return
+	}
+	if err != nil {
+		st.fail(ts, Failure{What: fmt.Sprintf("could not connect to %s: %v", addr, err),
+			Want: "the server to accept the connection"})
+	}
+	st.mu.Lock()
+	st.conns[args[0]] = c
+	st.mu.Unlock()
+}
+
+func cmdClose(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "close")
+	usage(ts, len(args) == 1, "close NAME")
+	st := state(ts)
+	c := st.conn(ts, args[0])
+	c.Close()
+	st.mu.Lock()
+	delete(st.conns, args[0])
+	st.mu.Unlock()
+}
+
+func cmdCloseWrite(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "closewrite")
+	usage(ts, len(args) == 1, "closewrite NAME")
+	st := state(ts)
+	if err := st.conn(ts, args[0]).(*net.TCPConn).CloseWrite(); err != nil {
+		st.fail(ts, Failure{What: fmt.Sprintf("half-closing %s failed: %v", args[0], err)})
+	}
+}
+
+func cmdSend(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "send")
+	usage(ts, len(args) == 2, "send NAME TEXT")
+	st := state(ts)
+	data, err := unescape(args[1])
+	ts.Check(err)
+	c := st.conn(ts, args[0])
+	c.SetWriteDeadline(st.deadline(idleTimeout))
+	if _, err := c.Write(data); err != nil {
+		st.fail(ts, Failure{What: fmt.Sprintf("sending on %s failed: %v", args[0], err), Sent: Show(data)})
+	}
+}
+
+func cmdExpect(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "expect")
+	usage(ts, len(args) == 2, "expect NAME TEXT")
+	st := state(ts)
+	want, err := unescape(args[1])
+	ts.Check(err)
+	got, err := readN(st, st.conn(ts, args[0]), len(want))
+	if err == nil && bytes.Equal(got, want) {
+		return
+	}
+	f := Failure{Got: Show(got), Want: Show(want)}
+	switch {
+	case err == nil:
+		f.What = "the reply is not what was expected"
+	case errors.Is(err, io.EOF):
+		f.What = fmt.Sprintf("the connection was closed after %d of the %d bytes expected", len(got), len(want))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		f.What = fmt.Sprintf("waited %s for the reply, got %d of the %d bytes expected", idleTimeout, len(got), len(want))
+	default:
+		f.What = fmt.Sprintf("reading the reply failed after %d of %d bytes: %v", len(got), len(want), err)
+	}
+	st.fail(ts, f)
+}
+
+func cmdExpectEOF(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "expecteof")
+	usage(ts, len(args) == 1, "expecteof NAME")
+	st := state(ts)
+	got, err := readN(st, st.conn(ts, args[0]), 1<<20)
+	switch {
+	case errors.Is(err, io.EOF) && len(got) == 0:
+		return
+	case errors.Is(err, io.EOF):
+		st.fail(ts, Failure{What: "extra bytes arrived before the connection was closed", Got: Show(got), Want: "the connection closed (EOF) with nothing more"})
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		st.fail(ts, Failure{What: fmt.Sprintf("the connection was still open after %s", idleTimeout), Got: Show(got),
+			Want: "the program to close the connection (EOF)"})
+	case isReset(err):
+		st.fail(ts, Failure{What: "the connection was reset (RST) instead of closed (FIN)", Got: Show(got),
+			Want: "an orderly close: read everything the peer sent, then close"})
+	default:
+		st.fail(ts, Failure{What: fmt.Sprintf("waiting for EOF failed: %v", err), Got: Show(got)})
+	}
+}
+
+func isReset(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && bytes.Contains([]byte(op.Err.Error()), []byte("reset"))
+}
+
+// readN reads until n bytes arrived, the peer closed, or no byte came for
+// idleTimeout. It returns what it read and io.EOF, a deadline error or nil.
+func readN(st *State, c net.Conn, n int) ([]byte, error) {
+	buf := make([]byte, 0, min(n, 1<<16))
+	chunk := make([]byte, 32<<10)
+	for len(buf) < n {
+		c.SetReadDeadline(st.deadline(idleTimeout))
+		k, err := c.Read(chunk[:min(len(chunk), n-len(buf))])
+		buf = append(buf, chunk[:k]...)
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// pattern returns size bytes of a seeded pseudo-random stream: every byte
+// value occurs, so text-only handling shows up, and no period lines up with
+// a buffer size.
+func pattern(size int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 0x50c1e7))
+	b := make([]byte, size)
+	for i := 0; i < size; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8 && i+j < size; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+func cmdRoundtrip(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "roundtrip")
+	usage(ts, len(args) == 2 || len(args) == 3, "roundtrip NAME SIZE [CHUNK]")
+	st := state(ts)
+	size, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	chunk := 64 << 10
+	if len(args) == 3 {
+		chunk, err = strconv.Atoi(args[2])
+		ts.Check(err)
+	}
+	data := pattern(size, uint64(size))
+	if f := roundtrip(st, st.conn(ts, args[0]), data, chunk); f != nil {
+		st.fail(ts, *f)
+	}
+}
+
+// roundtrip writes data in chunks while reading the echo and compares.
+// It is safe to call from many goroutines on different connections.
+func roundtrip(st *State, c net.Conn, data []byte, chunk int) *Failure {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		for off := 0; off < len(data); off += chunk {
+			c.SetWriteDeadline(st.deadline(idleTimeout))
+			if _, err := c.Write(data[off:min(off+chunk, len(data))]); err != nil {
+				werr <- fmt.Errorf("after writing %d bytes: %w", off, err)
+				return
+			}
+		}
+		werr <- nil
+	}()
+	got, rerr := readN(st, c, len(data))
+	var writeErr error
+	if rerr == nil {
+		writeErr = <-werr
+	}
+	sent := fmt.Sprintf("%d bytes in writes of %d", len(data), min(chunk, len(data)))
+	if rerr == nil && writeErr == nil && bytes.Equal(got, data) {
+		return nil
+	}
+	f := &Failure{Sent: sent, Want: fmt.Sprintf("the same %d bytes back, in the same order", len(data))}
+	i := firstDiff(got, data)
+	switch {
+	case i < len(got):
+		f.What = fmt.Sprintf("the echo differs from what was sent at byte %d of %d", i, len(data))
+		f.Got = fmt.Sprintf("%s at byte %d", Show(got[i:min(i+16, len(got))]), i)
+		f.Want = fmt.Sprintf("%s at byte %d", Show(data[i:min(i+16, len(data))]), i)
+	case errors.Is(rerr, io.EOF):
+		f.What = fmt.Sprintf("the connection was closed after %d of %d bytes came back", len(got), len(data))
+		f.Got = fmt.Sprintf("%d bytes, then EOF", len(got))
+	case errors.Is(rerr, os.ErrDeadlineExceeded):
+		f.What = fmt.Sprintf("the echo stopped after %d of %d bytes", len(got), len(data))
+		f.Got = fmt.Sprintf("%d bytes, then nothing for %s", len(got), idleTimeout)
+	case rerr != nil:
+		f.What = fmt.Sprintf("reading the echo failed after %d of %d bytes: %v", len(got), len(data), rerr)
+		f.Got = fmt.Sprintf("%d bytes", len(got))
+	default:
+		f.What = fmt.Sprintf("writing failed: %v", writeErr)
+	}
+	return f
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func cmdCrowd(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "crowd")
+	usage(ts, len(args) == 2, "crowd N SIZE")
+	st := state(ts)
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	size, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	addr := ts.Getenv("ADDR")
+
+	conns := make([]net.Conn, n)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	for i := range conns {
+		d := net.Dialer{Deadline: st.deadline(readyTimeout)}
+		c, err := d.DialContext(st.ctx, "tcp", addr)
+		if err != nil {
+			st.fail(ts, Failure{What: fmt.Sprintf("client %d of %d could not connect: %v", i+1, n, err),
+				Want: fmt.Sprintf("%d connections open at once", n)})
+		}
+		conns[i] = c
+	}
+
+	// Every client echoes while all of them are connected: this is what
+	// tells a concurrent server from one that serves clients in turn.
+	fails := make([]*Failure, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, c := range conns {
+		wg.Go(func() {
+			fails[i] = roundtrip(st, c, pattern(size, uint64(i)), 16<<10)
+		})
+	}
+	wg.Wait()
+	failed, first := 0, -1
+	for i, f := range fails {
+		if f != nil {
+			failed++
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if failed > 0 {
+		f := *fails[first]
+		f.What = fmt.Sprintf("%d of %d clients connected at the same time did not get their echo (took %s); client %d: %s",
+			failed, n, time.Since(start).Round(time.Millisecond), first+1, f.What)
+		st.fail(ts, f)
+	}
+
+	// Then each says goodbye and must see the server close its side.
+	errs := make([]error, n)
+	for i, c := range conns {
+		wg.Go(func() {
+			c.(*net.TCPConn).CloseWrite()
+			got, err := readN(st, c, 1)
+			if !errors.Is(err, io.EOF) || len(got) > 0 {
+				errs[i] = fmt.Errorf("got %s and %v", Show(got), err)
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			st.fail(ts, Failure{What: fmt.Sprintf("client %d half-closed its connection, but the server did not close it", i+1),
+				Got: err.Error(), Want: "EOF: the server closes the connection once it has echoed everything"})
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package scriptcmd
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// unescape turns a suite's TEXT argument into bytes.
+func unescape(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i == len(s) {
+			return nil, fmt.Errorf("%q ends with a lone backslash", s)
+		}
+		switch s[i] {
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case '0':
+			out = append(out, 0)
+		case '\\':
+			out = append(out, '\\')
+		case 'x':
+			if i+2 >= len(s) {
+				return nil, fmt.Errorf("%q: \\x needs two hex digits", s)
+			}
+			b, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return nil, fmt.Errorf("%q: bad \\x escape: %w", s, err)
+			}
+			out = append(out, byte(b))
+			i += 2
+		default:
+			return nil, fmt.Errorf("%q: unknown escape \\%c", s, s[i])
+		}
+	}
+	return out, nil
+}
+
+// Show renders bytes for a learner: quoted text when it is printable, with a
+// hex dump added when it is not. Long values are cut, saying so.
+func Show(b []byte) string {
+	const max = 120
+	if len(b) == 0 {
+		return "nothing (0 bytes)"
+	}
+	cut := b
+	suffix := ""
+	if len(cut) > max {
+		cut = cut[:max]
+		suffix = fmt.Sprintf(" … (%d bytes in all)", len(b))
+	}
+	if printable(cut) {
+		return strconv.Quote(string(cut)) + suffix
+	}
+	hx := cut
+	if len(hx) > 32 {
+		hx = hx[:32]
+		if suffix == "" {
+			suffix = fmt.Sprintf(" … (%d bytes in all)", len(b))
+		}
+	}
+	return fmt.Sprintf("%q\n  hex: %s%s", cut, strings.TrimSpace(hex.Dump(hx)), suffix)
+}
+
+func printable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/report"
+)
+
+// runLessons grades the lessons named on the command line.
+func runLessons(ctx context.Context, cfg config, names []string) error {
+	var todo []catalog.Lesson
+	for _, n := range names {
+		l, ok := catalog.Find(n)
+		if !ok {
+			return usageError{fmt.Sprintf("there is no lesson %q; the lessons are:\n%s", n, lessonList())}
+		}
+		todo = append(todo, l)
+	}
+	return gradeAll(ctx, cfg, todo, true)
+}
+
+// runAll grades every lesson.
+func runAll(ctx context.Context, cfg config) error {
+	return gradeAll(ctx, cfg, catalog.Lessons(), false)
+}
+
+func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext bool) error {
+	if err := checkDir(cfg.dir); err != nil {
+		return err
+	}
+	failed := 0
+	st := report.Style{Color: cfg.color, Verbose: cfg.verbose}
+	for i, l := range todo {
+		if i > 0 {
+			fmt.Fprintln(cfg.stdout)
+		}
+		res, err := grader.Grade(ctx, grader.Options{
+			Lesson:   l,
+			Dir:      filepath.Join(cfg.dir, l.Dir()),
+			CacheDir: cacheDir(),
+			Verbose:  cfg.verbose,
+			Jobs:     cfg.jobs,
+			Notify:   func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
+		})
+		if err != nil {
+			return err
+		}
+		report.Lesson(cfg.stdout, l, res, st)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if res.Outcome != grader.Passed {
+			failed++
+			if hintNext && len(todo) == 1 {
+				fmt.Fprintf(cfg.stdout, "Fix the first failure, then run `go run ./checker %s` again.\n", l.Name())
+			}
+		}
+	}
+	if len(todo) > 1 {
+		fmt.Fprintf(cfg.stdout, "\n%d of %d lessons passed.\n", len(todo)-failed, len(todo))
+	}
+	if failed > 0 {
+		return errFailed
+	}
+	return nil
+}
+
+func lessonList() string {
+	var b strings.Builder
+	for _, l := range catalog.Lessons() {
+		fmt.Fprintf(&b, "  %-9s %-28s %s\n", l.Name(), l.Dir(), l.Title)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

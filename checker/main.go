@@ -1,0 +1,154 @@
+// Command checker grades socketlings lessons.
+//
+//	go run ./checker                 where you stand, and the next lesson
+//	go run ./checker lesson03        grade one lesson (also 3, 03, tcp-echo-client...)
+//	go run ./checker all             grade every lesson
+//
+// See docs/checker.md for every flag and exit code.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1   // a check failed
+	exitUsage       = 2   // the command line was wrong
+	exitInternal    = 3   // the checker could not do its job
+	exitInterrupted = 130 // Ctrl-C
+)
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errFailed means grading ran and something did not pass.
+var errFailed = errors.New("some checks failed")
+
+// config is what the flags say.
+type config struct {
+	dir     string
+	verbose bool
+	jobs    int
+	stdout  io.Writer
+	stderr  io.Writer
+	color   bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg := config{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("checker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.dir, "dir", "lessons", "grade the lesson folders in `DIR`")
+	fs.BoolVar(&cfg.verbose, "v", false, "show each failed check's full testscript log")
+	fs.IntVar(&cfg.jobs, "jobs", 2, "run `N` checks at once")
+	fs.Usage = func() { usage(stderr, fs) }
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	cfg.color = colorWanted(stdout)
+
+	switch {
+	case len(pos) == 0:
+		err = runProgress(ctx, cfg)
+	case pos[0] == "help":
+		usage(stdout, fs)
+		return exitOK
+	case pos[0] == "all" && len(pos) == 1:
+		err = runAll(ctx, cfg)
+	default:
+		err = runLessons(ctx, cfg, pos)
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "checker: interrupted; every program it started has been stopped")
+		return exitInterrupted
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "checker: %s\n", ue.msg)
+		return exitUsage
+	case errors.Is(err, errFailed):
+		return exitFailed
+	default:
+		fmt.Fprintf(stderr, "checker: %v\n", err)
+		return exitInternal
+	}
+}
+
+// parseInterspersed lets flags come before or after lesson names.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `usage:
+  go run ./checker [flags]            show your progress and the next lesson
+  go run ./checker [flags] LESSON...  grade lessons (lesson03, 3, 03, tcp-echo-client, 03-tcp-echo-client)
+  go run ./checker [flags] all        grade every lesson
+
+flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+exit status: 0 all passed, 1 a check failed, 2 usage error, 3 checker error, 130 interrupted
+`)
+}
+
+// colorWanted is true for a terminal, unless NO_COLOR is set.
+func colorWanted(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// cacheDir is where built programs are kept between runs.
+func cacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "socketlings", "bin")
+}
