@@ -16,8 +16,9 @@ import (
 	"time"
 )
 
-// OutputLimit is how many bytes of each of stdout and stderr are kept.
-const OutputLimit = 64 << 10
+// DefaultLimit is how many bytes of each of stdout and stderr are kept
+// unless Spec.Limit says otherwise.
+const DefaultLimit = 64 << 10
 
 // Spec says what to run.
 type Spec struct {
@@ -25,8 +26,11 @@ type Spec struct {
 	Args []string
 	Dir  string
 	Env  []string // nil means the checker's environment
+	// Limit is how many bytes of each of stdout and stderr to keep; 0
+	// means DefaultLimit.
+	Limit int
 	// OnStdoutLine, if set, sees every complete line the program prints on
-	// stdout (within OutputLimit).
+	// stdout (within the limit).
 	OnStdoutLine func(line string)
 }
 
@@ -46,9 +50,13 @@ type Process struct {
 // Start starts the program in a new process group. When ctx is done the
 // whole group is killed.
 func Start(ctx context.Context, s Spec) (*Process, error) {
+	limit := s.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
 	p := &Process{
-		Stdout: &Capture{Limit: OutputLimit, OnLine: s.OnStdoutLine},
-		Stderr: &Capture{Limit: OutputLimit},
+		Stdout: &Capture{Limit: limit, OnLine: s.OnStdoutLine},
+		Stderr: &Capture{Limit: limit},
 		done:   make(chan struct{}),
 		stop:   make(chan struct{}),
 	}

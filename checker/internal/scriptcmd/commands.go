@@ -22,7 +22,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"run":        cmdRun,
 		"send":       cmdSend,
 		"serve":      cmdServe,
-		"stop":       cmdStop,
+		"terminate":  cmdTerminate,
 	}
 }
 

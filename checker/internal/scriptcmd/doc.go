@@ -36,8 +36,8 @@
 //	gen NAME SIZE
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	imports PKG...
-//		The lesson's Go source imports one of PKG (or a package below it).
-//		Used as `! imports net`.
+//		The lesson's Go source imports one of the packages PKG (exact
+//		import paths). Used as `! imports net net/http`.
 //	received TEXT
 //		The fake server received exactly TEXT, over all connections.
 //	roundtrip NAME SIZE [CHUNK]
@@ -54,7 +54,7 @@
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
 //		$HOST and $PORT from it.
-//	stop
+//	terminate
 //		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`
 //		matches.

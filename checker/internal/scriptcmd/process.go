@@ -16,6 +16,9 @@ import (
 
 const readyPrefix = "listening on "
 
+// runOutputLimit is how much of a client's stdout and stderr run keeps.
+const runOutputLimit = 4 << 20
+
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "serve")
 	st := state(ts)
@@ -23,7 +26,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	running := st.server != nil && !st.server.Exited()
 	st.mu.Unlock()
 	if running {
-		ts.Fatalf("serve: a server is already running; stop it first")
+		ts.Fatalf("serve: a server is already running; terminate it first")
 	}
 
 	ready := make(chan string, 1)
@@ -78,15 +81,15 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("PORT", port)
 }
 
-func cmdStop(ts *testscript.TestScript, neg bool, args []string) {
-	noNeg(ts, neg, "stop")
-	usage(ts, len(args) == 0, "stop")
+func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "terminate")
+	usage(ts, len(args) == 0, "terminate")
 	st := state(ts)
 	st.mu.Lock()
 	p := st.server
 	st.mu.Unlock()
 	if p == nil {
-		ts.Fatalf("stop: no server was started")
+		ts.Fatalf("terminate: no server was started")
 	}
 	if p.Exited() {
 		exit, _ := p.Wait(0)
@@ -115,7 +118,8 @@ func cmdStop(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK")})
+	// A client's reply is its output: keep enough of it to compare.
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Limit: runOutputLimit})
 	ts.Check(err)
 	st.mu.Lock()
 	st.lastRun = p

@@ -184,6 +184,11 @@ func tail(s string, n int) string {
 		return ""
 	}
 	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if len(l) > 160 {
+			lines[i] = fmt.Sprintf("%s … (%d bytes on this line)", l[:160], len(l))
+		}
+	}
 	if len(lines) > n {
 		cut := len(lines) - n
 		lines = append([]string{fmt.Sprintf("… (%d lines before)", cut)}, lines[cut:]...)

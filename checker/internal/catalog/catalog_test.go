@@ -1,0 +1,111 @@
+package catalog
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite stubs.sum from the lessons/ folder")
+
+const root = "../../.."
+
+func TestFind(t *testing.T) {
+	for _, name := range []string{"3", "03", "lesson3", "lesson03", "03-tcp-echo-client", "tcp-echo-client", "Lesson03", "lessons/03-tcp-echo-client/"} {
+		l, ok := Find(name)
+		if assert.True(t, ok, name) {
+			assert.Equal(t, 3, l.Number, name)
+		}
+	}
+	for _, name := range []string{"", "99", "lesson99", "echo", "003x", "lesson"} {
+		_, ok := Find(name)
+		assert.False(t, ok, name)
+	}
+}
+
+// TestTreeMatchesCatalog walks the catalogue and the folders: no orphan,
+// and every lesson has its README, stub, solution, suites and hints.
+func TestTreeMatchesCatalog(t *testing.T) {
+	known := map[string]bool{}
+	for i, l := range Lessons() {
+		require.Equal(t, i+1, l.Number, "lessons are numbered 1, 2, 3... in order")
+		known[l.Dir()] = true
+		t.Run(l.Dir(), func(t *testing.T) {
+			readme, err := os.ReadFile(filepath.Join(root, "lessons", l.Dir(), "README.md"))
+			require.NoError(t, err, "every lesson has a README.md")
+			assert.Contains(t, string(readme), "## What the checker tests", "the README states the contract")
+
+			stub, err := os.ReadFile(filepath.Join(root, "lessons", l.Dir(), "main.go"))
+			require.NoError(t, err, "every lesson has a stub main.go")
+			assert.Contains(t, string(stub), "// TODO", "a stub marks where the learner works")
+
+			sol, err := os.ReadFile(filepath.Join(root, "solutions", l.Dir(), "main.go"))
+			require.NoError(t, err, "every lesson has a solution")
+			assert.NotContains(t, string(sol), "TODO", "a solution has no TODO left")
+
+			scripts, err := l.Scripts()
+			require.NoError(t, err)
+			require.NotEmpty(t, scripts, "every lesson has checks")
+			for _, s := range scripts {
+				assert.True(t, strings.HasPrefix(string(s.Data), "# "), "%s: the first line is a # comment saying what it checks", s.Name)
+				assert.NotEmpty(t, l.Hints[s.Name], "%s: every check has a hint", s.Name)
+				assert.Regexp(t, `^[a-z0-9]+_[a-z0-9_]+$`, s.Name, "checks are named category_behaviour")
+			}
+			for name := range l.Hints {
+				found := false
+				for _, s := range scripts {
+					found = found || s.Name == name
+				}
+				assert.True(t, found, "hint for %q has no check", name)
+			}
+			// Every README section a hint points at exists.
+			for name, hint := range l.Hints {
+				for _, quoted := range quotedSections(hint) {
+					assert.Contains(t, string(readme), "## "+quoted, "%s: the hint names README section %q", name, quoted)
+				}
+			}
+		})
+	}
+	for _, top := range []string{"lessons", "solutions"} {
+		entries, err := os.ReadDir(filepath.Join(root, top))
+		require.NoError(t, err)
+		for _, e := range entries {
+			assert.True(t, known[e.Name()], "%s/%s is not in the catalogue", top, e.Name())
+		}
+	}
+}
+
+// quotedSections returns the "..." names in a hint.
+func quotedSections(hint string) []string {
+	var out []string
+	parts := strings.Split(hint, `"`)
+	for i := 1; i < len(parts); i += 2 {
+		out = append(out, parts[i])
+	}
+	return out
+}
+
+// TestStubSums keeps stubs.sum in step with lessons/, so the checker can
+// tell an untouched stub. Run with -update after changing a stub.
+func TestStubSums(t *testing.T) {
+	var want strings.Builder
+	for _, l := range Lessons() {
+		sum, err := SourceSum(filepath.Join(root, "lessons", l.Dir()))
+		require.NoError(t, err)
+		fmt.Fprintf(&want, "%s:%s\n", l.Dir(), sum)
+	}
+	if *update {
+		require.NoError(t, os.WriteFile("stubs.sum", []byte(want.String()), 0o644))
+	}
+	assert.Equal(t, want.String(), stubSums, "stubs.sum is stale: go test ./checker/internal/catalog -update")
+	for _, l := range Lessons() {
+		assert.True(t, l.IsStub(filepath.Join(root, "lessons", l.Dir())))
+		assert.False(t, l.IsStub(filepath.Join(root, "solutions", l.Dir())))
+	}
+}
