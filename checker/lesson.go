@@ -45,8 +45,12 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 			CacheDir: cacheDir(),
 			Verbose:  cfg.verbose,
 			Jobs:     cfg.jobs,
+			Checks:   cfg.checks,
 			Notify:   func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
 		})
+		if err != nil && len(cfg.checks) > 0 {
+			return usageError{err.Error()}
+		}
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -43,6 +44,7 @@ type config struct {
 	dir     string
 	verbose bool
 	jobs    int
+	checks  []string
 	stdout  io.Writer
 	stderr  io.Writer
 	color   bool
@@ -62,6 +64,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.dir, "dir", "lessons", "grade the lesson folders in `DIR`")
 	fs.BoolVar(&cfg.verbose, "v", false, "show each failed check's full testscript log")
 	fs.IntVar(&cfg.jobs, "jobs", 2, "run `N` checks at once")
+	fs.Func("check", "run only the checks `NAME[,NAME...]` of the lesson", func(v string) error {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				cfg.checks = append(cfg.checks, n)
+			}
+		}
+		return nil
+	})
 	fs.Usage = func() { usage(stderr, fs) }
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {

@@ -9,9 +9,10 @@ import (
 // counts the rest, so a program that floods its output costs the checker a
 // bounded amount of memory. It is safe for concurrent use.
 //
-// Capture also splits what it keeps into lines and offers each complete line
-// to the OnLine callback, which is how a readiness line is noticed as soon as
-// it is printed.
+// Capture also splits everything written, kept or not, into lines and
+// offers each complete line to the OnLine callback, which is how a readiness
+// line is noticed as soon as it is printed, even after a flood. Lines longer
+// than maxLine are cut.
 type Capture struct {
 	Limit  int
 	OnLine func(line string)
@@ -37,18 +38,26 @@ func (c *Capture) Write(p []byte) (int, error) {
 	}
 	c.buf.Write(keep)
 	if c.OnLine != nil {
-		c.partial = append(c.partial, keep...)
-		for {
-			i := bytes.IndexByte(c.partial, '\n')
-			if i < 0 {
-				break
-			}
-			line := string(bytes.TrimSuffix(c.partial[:i], []byte("\r")))
-			c.partial = c.partial[i+1:]
-			c.OnLine(line)
-		}
+		c.lines(p)
 	}
 	return len(p), nil
+}
+
+// maxLine bounds the memory an endless line can take.
+const maxLine = 4096
+
+func (c *Capture) lines(p []byte) {
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.partial = append(c.partial, p[:min(len(p), max(0, maxLine-len(c.partial)))]...)
+			return
+		}
+		c.partial = append(c.partial, p[:min(i, max(0, maxLine-len(c.partial)))]...)
+		c.OnLine(string(bytes.TrimSuffix(c.partial, []byte("\r"))))
+		c.partial = c.partial[:0]
+		p = p[i+1:]
+	}
 }
 
 // Bytes returns a copy of what was kept.

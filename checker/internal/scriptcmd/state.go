@@ -128,7 +128,14 @@ func (s *State) serverNote() string {
 	s.mu.Lock()
 	p := s.server
 	s.mu.Unlock()
-	if p == nil || !p.Exited() {
+	if p == nil {
+		return ""
+	}
+	// A server that crashed resets its connections a moment before its
+	// exit is noticed: give it that moment.
+	select {
+	case <-p.Done():
+	case <-time.After(250 * time.Millisecond):
 		return ""
 	}
 	exit, _ := p.Wait(0)

@@ -1,0 +1,82 @@
+// Command fatal_on_closed is lesson 02 treating every Accept error as fatal.
+// The signal handler closes the listener as it should, but the accept loop
+// then log.Fatal's on net.ErrClosed, so SIGTERM ends the server with exit
+// status 1 instead of 0.
+//
+// Caught by: shutdown_signal
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:65432", "address to listen on (host:port)")
+	flag.Parse()
+	log.SetFlags(0)
+
+	// net.Listen does socket, setsockopt(SO_REUSEADDR), bind and listen in
+	// one call.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("listen: %v", err)
+	}
+	// Print the listener's own address: with port 0 the kernel chose one,
+	// and only the socket knows which. Printing it after Listen means a
+	// client that reads this line can connect at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
+
+	// SIGINT and SIGTERM close the listener; Accept then fails.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		ln.Close()
+	}()
+
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			log.Fatalf("accept: %v", err)
+		}
+		// One client at a time, like the seed's server; lesson 04 serves
+		// many at once.
+		echo(conn)
+	}
+}
+
+// echo copies everything the client sends back to it until the client
+// closes its sending side (EOF), then closes the connection.
+func echo(conn net.Conn) {
+	defer conn.Close()
+	log.Printf("connected by %s", conn.RemoteAddr())
+	buf := make([]byte, 32*1024)
+	for {
+		// Read returns whatever has arrived: one byte or many, never a
+		// "message". So loop until EOF.
+		n, err := conn.Read(buf)
+		if n > 0 {
+			// Write on a net.Conn writes everything or returns an error:
+			// the loop that Python's sendall does is inside it.
+			if _, werr := conn.Write(buf[:n]); werr != nil {
+				log.Printf("write to %s: %v", conn.RemoteAddr(), werr)
+				return
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			log.Printf("read from %s: %v", conn.RemoteAddr(), err)
+			return
+		}
+	}
+}
