@@ -40,7 +40,7 @@ func roundTrip(addr string, msg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("send to %s: %w", addr, err)
 	}
 	// A server that stops answering must not hang us forever.
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 
 	// One Read returns what has arrived so far, which may be a single
 	// byte. io.ReadFull loops until the buffer is full.

@@ -112,3 +112,28 @@ func TestStubSums(t *testing.T) {
 		assert.False(t, l.IsStub(filepath.Join(root, "solutions", l.Dir())))
 	}
 }
+
+// TestReadmeLessonTable keeps README.md's lesson table generated from the
+// catalogue. Run with -update to rewrite it.
+func TestReadmeLessonTable(t *testing.T) {
+	const begin, end = "<!-- lessons: generated from checker/internal/catalog; go test ./checker/internal/catalog -update -->\n", "<!-- /lessons -->"
+	path := filepath.Join(root, "README.md")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(data), begin)
+	require.True(t, ok, "README.md lacks the lessons marker")
+	_, after, ok := strings.Cut(rest, end)
+	require.True(t, ok, "README.md lacks the end-of-lessons marker")
+
+	var table strings.Builder
+	table.WriteString("| # | Lesson | You build |\n|---|---|---|\n")
+	for _, l := range Lessons() {
+		fmt.Fprintf(&table, "| %02d | [%s](lessons/%s/README.md) | %s |\n", l.Number, l.Slug, l.Dir(), l.Title)
+	}
+	want := before + begin + table.String() + end + after
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
+		return
+	}
+	assert.Equal(t, want, string(data), "README.md's lesson table is stale: go test ./checker/internal/catalog -update")
+}

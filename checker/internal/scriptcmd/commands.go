@@ -11,6 +11,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"closewrite": cmdCloseWrite,
 		"crowd":      cmdCrowd,
 		"dial":       cmdDial,
+		"discards":   cmdDiscards,
 		"expect":     cmdExpect,
 		"expecteof":  cmdExpectEOF,
 		"fakeserver": cmdFakeServer,

@@ -22,6 +22,11 @@
 //	dial NAME
 //		Connect to $ADDR over TCP and call the connection NAME.
 //		With !, the connection must be refused.
+//	discards PKG.FUNC
+//		Some call to PKG.FUNC in the lesson's Go source drops its first
+//		result (a call on its own, or assigned to _). Used as
+//		`! discards unix.Write`: a write's count must be used, since a
+//		short write is rare on a test machine but real.
 //	expect NAME TEXT
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
 //	expecteof NAME
@@ -47,7 +52,8 @@
 //	run ARGS...
 //		Run the lesson's program with ARGS until it exits (at most 10s).
 //		Its stdout and stderr become what `stdout` and `stderr` match.
-//		Fails unless it exits 0; with !, fails unless it exits non-zero.
+//		Fails unless it exits 0; with !, fails unless it exits 1, the
+//		course's status for a program that reports an error.
 //	send NAME TEXT
 //		Write TEXT to NAME.
 //	serve ARGS...

@@ -141,8 +141,9 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
 	}
 	switch {
-	case neg && exit.Code == 0:
-		st.fail(ts, Failure{What: "the program exited 0, but this run must fail", Sent: "started: " + cmdline,
+	case neg && exit.Code != 1:
+		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
+			Sent: "started: " + cmdline,
 			Want: "exit status 1 and one line on stderr saying what went wrong", Output: programOutput(p)})
 	case !neg && exit.Code != 0:
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,

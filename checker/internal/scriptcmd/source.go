@@ -2,6 +2,7 @@ package scriptcmd
 
 import (
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -62,4 +63,75 @@ func importsOf(dir string) (map[string]string, error) {
 		}
 	}
 	return found, nil
+}
+
+func cmdDiscards(ts *testscript.TestScript, neg bool, args []string) {
+	usage(ts, len(args) == 1 && strings.Count(args[0], ".") == 1, "discards PKG.FUNC")
+	st := state(ts)
+	pkg, fn, _ := strings.Cut(args[0], ".")
+	where, err := discardedResults(st.Source, pkg, fn)
+	ts.Check(err)
+	switch {
+	case neg && len(where) > 0:
+		st.fail(ts, Failure{
+			What: fmt.Sprintf("%s throws away the count that %s returns", strings.Join(where, ", "), args[0]),
+			Got:  "a call whose first result is dropped or assigned to _",
+			Want: fmt.Sprintf("use the count: %s may take only part of the buffer, and the rest must be written again", args[0]),
+		})
+	case !neg && len(where) == 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("no call to %s drops its first result", args[0])})
+	}
+}
+
+// discardedResults finds the calls to pkg.fn, in the Go files of dir, whose
+// first result is not kept: a call on its own, or one assigned to _.
+func discardedResults(dir, pkg, fn string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	isCall := func(e ast.Expr) bool {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != fn {
+			return false
+		}
+		id, ok := sel.X.(*ast.Ident)
+		return ok && id.Name == pkg
+	}
+	var where []string
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			return nil, fmt.Errorf("parse source: %w", err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ExprStmt:
+				if isCall(n.X) {
+					where = append(where, position(fset, n.Pos()))
+				}
+			case *ast.AssignStmt:
+				if len(n.Rhs) == 1 && isCall(n.Rhs[0]) && len(n.Lhs) > 0 {
+					if id, ok := n.Lhs[0].(*ast.Ident); ok && id.Name == "_" {
+						where = append(where, position(fset, n.Pos()))
+					}
+				}
+			}
+			return true
+		})
+	}
+	return where, nil
+}
+
+func position(fset *token.FileSet, p token.Pos) string {
+	pos := fset.Position(p)
+	return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
 }
