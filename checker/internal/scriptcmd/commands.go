@@ -12,6 +12,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"crowd":      cmdCrowd,
 		"dial":       cmdDial,
 		"discards":   cmdDiscards,
+		"exits":      cmdExits,
 		"expect":     cmdExpect,
 		"expecteof":  cmdExpectEOF,
 		"fakeserver": cmdFakeServer,
@@ -23,6 +24,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"run":        cmdRun,
 		"send":       cmdSend,
 		"serve":      cmdServe,
+		"sigterm":    cmdSigterm,
 		"terminate":  cmdTerminate,
 	}
 }

@@ -27,6 +27,9 @@
 //		result (a call on its own, or assigned to _). Used as
 //		`! discards unix.Write`: a write's count must be used, since a
 //		short write is rare on a test machine but real.
+//	exits
+//		Wait (at most 5s) for the server to exit on its own, with status 0
+//		and no data race reported. Its stdout becomes what `stdout` matches.
 //	expect NAME TEXT
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
 //	expecteof NAME
@@ -60,6 +63,10 @@
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
 //		$HOST and $PORT from it.
+//	sigterm
+//		Send SIGTERM to the server and wait (at most 5s) until nothing
+//		listens on $PORT any more, without waiting for the server to exit:
+//		clients already connected can still be checked. Linux only.
 //	terminate
 //		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -31,7 +33,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
-		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"),
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(),
 		OnStdoutLine: func(line string) {
 			if strings.HasPrefix(line, readyPrefix) {
 				select {
@@ -85,41 +87,93 @@ func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "terminate")
 	usage(ts, len(args) == 0, "terminate")
 	st := state(ts)
+	p := st.runningServer(ts)
+	p.Signal(syscall.SIGTERM)
+	st.waitExit(ts, p, "after SIGTERM")
+}
+
+func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "sigterm")
+	usage(ts, len(args) == 0, "sigterm")
+	st := state(ts)
+	p := st.runningServer(ts)
+	port, err := strconv.Atoi(ts.Getenv("PORT"))
+	ts.Check(err)
+	p.Signal(syscall.SIGTERM)
+	deadline := st.deadline(stopTimeout)
+	for {
+		up, err := listening(port)
+		ts.Check(err)
+		if !up {
+			return
+		}
+		if p.Exited() || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // polling the kernel's table, not synchronising with the program
+	}
+	if p.Exited() {
+		st.fail(ts, Failure{What: "the server exited at once on SIGTERM", Sent: "SIGTERM",
+			Want: "stop accepting, but keep serving the clients already connected until they are done", Output: programOutput(p)})
+	}
+	st.fail(ts, Failure{What: fmt.Sprintf("the server was still listening on port %d %s after SIGTERM", port, stopTimeout),
+		Sent: "SIGTERM", Want: "the listener closed soon after SIGTERM, so no new client is accepted", Output: programOutput(p)})
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "exits")
+	usage(ts, len(args) == 0, "exits")
+	st := state(ts)
 	st.mu.Lock()
 	p := st.server
 	st.mu.Unlock()
 	if p == nil {
-		ts.Fatalf("terminate: no server was started")
+		ts.Fatalf("exits: no server was started")
+	}
+	st.waitExit(ts, p, "once its last client left")
+}
+
+// runningServer returns the server, which must still be running.
+func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
+	st.mu.Lock()
+	p := st.server
+	st.mu.Unlock()
+	if p == nil {
+		ts.Fatalf("no server was started")
 	}
 	if p.Exited() {
 		exit, _ := p.Wait(0)
 		st.fail(ts, Failure{What: fmt.Sprintf("the server had already exited (%s) before it was asked to stop", exit),
 			Want: "the server to keep running until SIGTERM", Output: programOutput(p)})
 	}
-	p.Signal(syscall.SIGTERM)
+	return p
+}
+
+// waitExit waits for the server to exit with status 0 and no data race, and
+// makes its output what `stdout` and `stderr` match.
+func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when string) {
 	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
-	out := p.Stdout.Bytes()
 	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
 		st.fail(ts, Failure{What: "the race detector found a data race in the server",
 			Want:   "every variable that several goroutines touch guarded by a mutex (or a channel, or sync/atomic)",
 			Output: "the race report:\n" + indent(tail(string(p.Stderr.Bytes()[i:]), 30))})
 	}
 	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s after SIGTERM", stopTimeout),
-			Sent: "SIGTERM", Want: "exit status 0 soon after SIGTERM", Output: programOutput(p)})
+		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
+			Sent: "SIGTERM", Want: "exit status 0", Output: programOutput(p)})
 	}
 	if exit.Code != 0 {
-		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s after SIGTERM", exit),
+		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s %s", exit, when),
 			Sent: "SIGTERM", Want: "exit status 0 (catch SIGTERM with os/signal and return from main)", Output: programOutput(p)})
 	}
-	ts.Stdout().Write(out)
+	ts.Stdout().Write(p.Stdout.Bytes())
 	ts.Stderr().Write(p.Stderr.Bytes())
 }
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	// A client's reply is its output: keep enough of it to compare.
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Limit: runOutputLimit})
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit})
 	ts.Check(err)
 	st.mu.Lock()
 	st.lastRun = p
@@ -149,4 +203,11 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 0", Output: programOutput(p)})
 	}
+}
+
+// programEnv is the environment of a learner's program: the checker's own,
+// and no pause at exit for programs built with -race (by default the race
+// runtime sleeps a second before exiting).
+func programEnv() []string {
+	return append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 }

@@ -1,7 +1,7 @@
-// Variant never_closes of lesson 01: after echo returns (the client
-// sent FIN), the server goes straight back to accept and never closes the
-// connection's descriptor. The client waits forever for the server's FIN,
-// the socket stays in CLOSE_WAIT, and a descriptor leaks per client.
+// Bug: after echo returns (the client sent FIN), the server goes straight
+// back to accept and never closes the connection's descriptor. The client
+// waits forever for the server's FIN, the socket stays in CLOSE_WAIT, and a
+// descriptor leaks per client.
 //
 // Caught by: close_after_eof, clients_sequential
 package main

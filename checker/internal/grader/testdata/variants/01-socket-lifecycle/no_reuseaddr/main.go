@@ -1,7 +1,7 @@
-// Variant no_reuseaddr of lesson 01: the listener skips
-// setsockopt(SO_REUSEADDR). It works until it is restarted while an earlier
-// connection sits in TIME_WAIT; then bind fails with EADDRINUSE ("address
-// already in use") and the server cannot come back on its port for a minute.
+// Bug: the listener skips setsockopt(SO_REUSEADDR). It works until it is
+// restarted while an earlier connection sits in TIME_WAIT; then bind fails
+// with EADDRINUSE ("address already in use") and the server cannot come back
+// on its port for a minute.
 //
 // Caught by: reuseaddr_restart
 package main

@@ -1,6 +1,6 @@
-// Variant one_client of lesson 01: like the seed's Python server, it
-// accepts one client, echoes it, closes the connection and returns from main.
-// The first client is served well; the next one finds nobody listening.
+// Bug: like the seed's Python server, it accepts one client, echoes it,
+// closes the connection and returns from main. The first client is served
+// well; the next one finds nobody listening.
 //
 // Caught by: clients_sequential
 package main

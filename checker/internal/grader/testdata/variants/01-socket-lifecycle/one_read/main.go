@@ -1,7 +1,7 @@
-// Variant one_read of lesson 01: echo reads once, writes what came
-// and returns, as if one read were one whole message. A message larger than
-// what has arrived at the moment of that read comes back cut short, and a
-// second message on the same connection is never answered.
+// Bug: echo reads once, writes what came and returns, as if one read were
+// one whole message. A message larger than what has arrived at the moment of
+// that read comes back cut short, and a second message on the same
+// connection is never answered.
 //
 // Caught by: echo_large, echo_hello
 package main

@@ -1,7 +1,7 @@
-// Variant port_zero of lesson 01: the readiness line echoes the -addr
-// flag instead of asking the socket with getsockname. With -addr
-// 127.0.0.1:0 it prints "listening on 127.0.0.1:0", but the kernel chose
-// another port, and nobody can connect to port 0.
+// Bug: the readiness line echoes the -addr flag instead of asking the socket
+// with getsockname. With -addr 127.0.0.1:0 it prints "listening on
+// 127.0.0.1:0", but the kernel chose another port, and nobody can connect to
+// port 0.
 //
 // Caught by: echo_hello
 package main

@@ -1,6 +1,6 @@
-// Variant uses_net of lesson 01: the server is built on net.Listen and
-// io.Copy, which make the same system calls behind the learner's back. It
-// echoes correctly, but this lesson is about making those calls yourself.
+// Bug: the server is built on net.Listen and io.Copy, which make the same
+// system calls behind the learner's back. It echoes correctly, but this
+// lesson is about making those calls yourself.
 //
 // Caught by: source_no_net
 package main

@@ -1,7 +1,6 @@
-// Variant whole_buffer of lesson 01: echo writes the whole read
-// buffer, buf, instead of buf[:n], the n bytes that read put in it. Every
-// reply is padded with whatever the buffer held before: zeros at first, then
-// stale bytes from earlier reads.
+// Bug: echo writes the whole read buffer, buf, instead of buf[:n], the n
+// bytes that read put in it. Every reply is padded with whatever the buffer
+// held before: zeros at first, then stale bytes from earlier reads.
 //
 // Caught by: echo_hello, echo_large
 package main
