@@ -50,14 +50,17 @@ func main() {
 			continue
 		}
 		// One client at a time, like the seed's server; lesson 04 serves
-		// many at once.
-		echo(conn)
+		// many at once. A failed connection is logged, not fatal: the
+		// next client must still be served.
+		if err := echo(conn); err != nil {
+			log.Print(err)
+		}
 	}
 }
 
 // echo copies everything the client sends back to it until the client
 // closes its sending side (EOF), then closes the connection.
-func echo(conn net.Conn) {
+func echo(conn net.Conn) error {
 	defer conn.Close()
 	log.Printf("connected by %s", conn.RemoteAddr())
 	buf := make([]byte, 32*1024)
@@ -69,16 +72,14 @@ func echo(conn net.Conn) {
 			// Write on a net.Conn writes everything or returns an error:
 			// the loop that Python's sendall does is inside it.
 			if _, werr := conn.Write(buf[:n]); werr != nil {
-				log.Printf("write to %s: %v", conn.RemoteAddr(), werr)
-				return
+				return fmt.Errorf("write to %s: %w", conn.RemoteAddr(), werr)
 			}
 		}
 		if errors.Is(err, io.EOF) {
-			return
+			return nil
 		}
 		if err != nil {
-			log.Printf("read from %s: %v", conn.RemoteAddr(), err)
-			return
+			return fmt.Errorf("read from %s: %w", conn.RemoteAddr(), err)
 		}
 	}
 }

@@ -20,6 +20,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"gen":        cmdGen,
 		"imports":    cmdImports,
 		"received":   cmdReceived,
+		"reset":      cmdReset,
 		"roundtrip":  cmdRoundtrip,
 		"run":        cmdRun,
 		"send":       cmdSend,

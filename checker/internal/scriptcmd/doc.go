@@ -48,10 +48,15 @@
 //		import paths). Used as `! imports net net/http`.
 //	received TEXT
 //		The fake server received exactly TEXT, over all connections.
-//	roundtrip NAME SIZE [CHUNK]
+//	reset NAME
+//		Abort connection NAME: close it with linger 0, which sends RST.
+//	roundtrip [-interrupt] NAME SIZE [CHUNK]
 //		Write SIZE bytes of a seeded pattern to NAME in writes of CHUNK bytes
 //		(default 65536, with Nagle off so small writes leave one by one)
-//		while reading the echo; the echo must equal what was sent.
+//		while reading the echo; the echo must equal what was sent. With
+//		-interrupt, read slowly and send SIGURG to every thread of the
+//		server every 500µs, so that its blocked writes return short counts
+//		(Linux only; Go programs ignore a SIGURG they did not ask for).
 //	run ARGS...
 //		Run the lesson's program with ARGS until it exits (at most 10s).
 //		Its stdout and stderr become what `stdout` and `stderr` match.

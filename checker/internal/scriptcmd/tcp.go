@@ -49,6 +49,19 @@ func cmdClose(ts *testscript.TestScript, neg bool, args []string) {
 	st.mu.Unlock()
 }
 
+func cmdReset(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "reset")
+	usage(ts, len(args) == 1, "reset NAME")
+	st := state(ts)
+	c := st.conn(ts, args[0]).(*net.TCPConn)
+	// Linger 0: close sends RST at once instead of FIN, an abort.
+	ts.Check(c.SetLinger(0))
+	c.Close()
+	st.mu.Lock()
+	delete(st.conns, args[0])
+	st.mu.Unlock()
+}
+
 func cmdCloseWrite(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "closewrite")
 	usage(ts, len(args) == 1, "closewrite NAME")
@@ -137,6 +150,25 @@ func readN(st *State, c net.Conn, n int) ([]byte, error) {
 	return buf, nil
 }
 
+// readSlowly is readN with a pause after each read of at most 4 KiB.
+func readSlowly(st *State, c net.Conn, n int, pause time.Duration) ([]byte, error) {
+	if pause == 0 {
+		return readN(st, c, n)
+	}
+	buf := make([]byte, 0, n)
+	chunk := make([]byte, 4096)
+	for len(buf) < n {
+		c.SetReadDeadline(st.deadline(idleTimeout))
+		k, err := c.Read(chunk[:min(len(chunk), n-len(buf))])
+		buf = append(buf, chunk[:k]...)
+		if err != nil {
+			return buf, err
+		}
+		time.Sleep(pause)
+	}
+	return buf, nil
+}
+
 // pattern returns size bytes of a seeded pseudo-random stream: every byte
 // value occurs, so text-only handling shows up, and no period lines up with
 // a buffer size.
@@ -154,7 +186,12 @@ func pattern(size int, seed uint64) []byte {
 
 func cmdRoundtrip(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "roundtrip")
-	usage(ts, len(args) == 2 || len(args) == 3, "roundtrip NAME SIZE [CHUNK]")
+	const use = "roundtrip [-interrupt] NAME SIZE [CHUNK]"
+	interrupt := len(args) > 0 && args[0] == "-interrupt"
+	if interrupt {
+		args = args[1:]
+	}
+	usage(ts, len(args) == 2 || len(args) == 3, use)
 	st := state(ts)
 	size, err := strconv.Atoi(args[1])
 	ts.Check(err)
@@ -164,14 +201,30 @@ func cmdRoundtrip(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	data := pattern(size, uint64(size))
-	if f := roundtrip(st, st.conn(ts, args[0]), data, chunk); f != nil {
+	c := st.conn(ts, args[0])
+	if !interrupt {
+		if f := roundtrip(st, c, data, chunk, 0); f != nil {
+			st.fail(ts, *f)
+		}
+		return
+	}
+	p := st.runningServer(ts)
+	stop := make(chan struct{})
+	go interruptThreads(p.Pid(), stop)
+	// A slow reader keeps the server's send buffer full, so its writes
+	// block part way, where a signal cuts them short.
+	f := roundtrip(st, c, data, chunk, 50*time.Microsecond)
+	close(stop)
+	if f != nil {
+		f.Sent += ", while signalling the server's threads so that its writes return early"
 		st.fail(ts, *f)
 	}
 }
 
-// roundtrip writes data in chunks while reading the echo and compares.
-// It is safe to call from many goroutines on different connections.
-func roundtrip(st *State, c net.Conn, data []byte, chunk int) *Failure {
+// roundtrip writes data in chunks while reading the echo and compares,
+// pausing for pause after each read. It is safe to call from many
+// goroutines on different connections.
+func roundtrip(st *State, c net.Conn, data []byte, chunk int, pause time.Duration) *Failure {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
@@ -186,7 +239,7 @@ func roundtrip(st *State, c net.Conn, data []byte, chunk int) *Failure {
 		}
 		werr <- nil
 	}()
-	got, rerr := readN(st, c, len(data))
+	got, rerr := readSlowly(st, c, len(data), pause)
 	var writeErr error
 	if rerr == nil {
 		writeErr = <-werr
@@ -261,7 +314,7 @@ func cmdCrowd(ts *testscript.TestScript, neg bool, args []string) {
 	start := time.Now()
 	for i, c := range conns {
 		wg.Go(func() {
-			fails[i] = roundtrip(st, c, pattern(size, uint64(i)), 16<<10)
+			fails[i] = roundtrip(st, c, pattern(size, uint64(i)), 16<<10, 0)
 		})
 	}
 	wg.Wait()
