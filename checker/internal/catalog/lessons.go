@@ -52,4 +52,40 @@ var lessons = []Lesson{
 			"shutdown_signal":    `On SIGTERM: close the listener, wait for the connections (sync.WaitGroup), print the totals, exit 0 ("Stopping cleanly").`,
 		},
 	},
+	{
+		Number: 5, Slug: "line-protocol", Title: "A key-value server speaking lines",
+		Hints: map[string]string{
+			// lesson 05's hints: one per check
+		},
+	},
+	{
+		Number: 6, Slug: "binary-framing", Title: "Length-prefixed binary messages",
+		Hints: map[string]string{
+			// lesson 06's hints: one per check
+		},
+	},
+	{
+		Number: 7, Slug: "deadlines", Title: "Timeouts on both ends",
+		Hints: map[string]string{
+			// lesson 07's hints: one per check
+		},
+	},
+	{
+		Number: 8, Slug: "shutdown", Title: "Stopping without losing a byte",
+		Hints: map[string]string{
+			// lesson 08's hints: one per check
+		},
+	},
+	{
+		Number: 9, Slug: "addresses-and-options", Title: "Addresses, families and socket options",
+		Hints: map[string]string{
+			// lesson 09's hints: one per check
+		},
+	},
+	{
+		Number: 10, Slug: "chat-server", Title: "A chat server", Race: true,
+		Hints: map[string]string{
+			// lesson 10's hints: one per check
+		},
+	},
 }

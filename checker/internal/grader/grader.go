@@ -141,6 +141,7 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 		WorkdirRoot:         dir,
 		Setup:               scriptcmd.Setup(st),
 		Cmds:                scriptcmd.Commands(),
+		Condition:           scriptcmd.Condition,
 		Deadline:            deadline,
 		RequireExplicitExec: true,
 	})

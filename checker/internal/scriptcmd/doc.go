@@ -19,9 +19,10 @@
 //		SIZE bytes and must read the same bytes back while every other
 //		connection is still open; then each half-closes and expects EOF.
 //		A server that serves one client at a time fails here.
-//	dial NAME
-//		Connect to $ADDR over TCP and call the connection NAME.
-//		With !, the connection must be refused.
+//	dial NAME [ADDR]
+//		Connect over TCP to ADDR (default $ADDR) and call the connection
+//		NAME; set $LOCAL_NAME to its local address, the one the server
+//		sees. With !, the connection must be refused.
 //	discards PKG.FUNC
 //		Some call to PKG.FUNC in the lesson's Go source drops its first
 //		result (a call on its own, or assigned to _). Used as
@@ -34,11 +35,17 @@
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
 //	expecteof NAME
 //		The peer must close NAME (EOF) with no further bytes.
+//	expectline NAME REGEXP
+//		Read one line from NAME (up to "\n", which is not part of it, nor
+//		a "\r" before it); the whole line must match REGEXP.
 //	fakeserver MODE
 //		Run a TCP server inside the checker and set $ADDR to it, for
 //		lessons whose program is a client. MODE is echo (echo at once),
 //		trickle (echo in 3-byte pieces, 10ms apart), closeearly (echo half
-//		of the first bytes, then close) or silent (accept, never answer).
+//		of the first bytes, then close), silent (accept, never answer) or
+//		blackhole (a full accept queue: a connect there hangs; Linux only).
+//	fds MAX
+//		The server has at most MAX file descriptors open. Linux only.
 //	freeport
 //		Set $ADDR to a loopback address where nothing listens.
 //	gen NAME SIZE
@@ -46,6 +53,13 @@
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
+//	procstat FIELD MAXKB
+//		The server's FIELD of /proc/PID/status (VmHWM: peak resident
+//		memory; VmPeak: peak address space) is at most MAXKB KiB. Linux
+//		only.
+//	quiet NAME DURATION
+//		Nothing arrives on NAME for DURATION, and it stays open. The only
+//		command that waits a fixed time: an absence cannot be awaited.
 //	received TEXT
 //		The fake server received exactly TEXT, over all connections.
 //	reset NAME
@@ -64,6 +78,10 @@
 //		course's status for a program that reports an error.
 //	send NAME TEXT
 //		Write TEXT to NAME.
+//	sendgen NAME SIZE
+//		Write SIZE printable bytes with no newline to NAME. A write error
+//		(the server closed on us) is not a failure: the next command
+//		checks what the server did.
 //	serve ARGS...
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
@@ -72,8 +90,16 @@
 //		Send SIGTERM to the server and wait (at most 5s) until nothing
 //		listens on $PORT any more, without waiting for the server to exit:
 //		clients already connected can still be checked. Linux only.
+//	sockets STATE MAX
+//		At most MAX TCP sockets with local port $PORT are in STATE
+//		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...). Linux only.
 //	terminate
 //		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`
 //		matches.
+//	trickle NAME TEXT INTERVAL
+//		Write TEXT to NAME one byte at a time, INTERVAL apart (a slow
+//		client).
+//
+// Conditions: [ipv6] is true when the machine can listen on ::1.
 package scriptcmd

@@ -23,7 +23,7 @@ type fakeServer struct {
 	conns    []net.Conn
 }
 
-var fakeModes = []string{"closeearly", "echo", "silent", "trickle"}
+var fakeModes = []string{"blackhole", "closeearly", "echo", "silent", "trickle"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -34,6 +34,13 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	usage(ts, ok, "fakeserver "+strings.Join(fakeModes, "|"))
 	st := state(ts)
+	if args[0] == "blackhole" {
+		addr, closer, err := blackhole()
+		ts.Check(err)
+		ts.Defer(closer)
+		ts.Setenv("ADDR", addr)
+		return
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	f := &fakeServer{ln: ln, mode: args[0]}
@@ -150,10 +157,5 @@ func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 	var size int
 	_, err := fmt.Sscan(args[1], &size)
 	ts.Check(err)
-	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, size)
-	for i := range b {
-		b[i] = alphabet[(i*7+i/61)%len(alphabet)]
-	}
-	ts.Setenv(args[0], string(b))
+	ts.Setenv(args[0], string(printablePattern(size)))
 }

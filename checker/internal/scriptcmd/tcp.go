@@ -16,9 +16,12 @@ import (
 )
 
 func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
-	usage(ts, len(args) == 1, "dial NAME")
+	usage(ts, len(args) == 1 || len(args) == 2, "dial NAME [ADDR]")
 	st := state(ts)
 	addr := ts.Getenv("ADDR")
+	if len(args) == 2 {
+		addr = args[1]
+	}
 	d := net.Dialer{Deadline: st.deadline(readyTimeout)}
 	c, err := d.DialContext(st.ctx, "tcp", addr)
 	if neg {
@@ -36,6 +39,8 @@ func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
 	st.mu.Lock()
 	st.conns[args[0]] = c
 	st.mu.Unlock()
+	// The server sees this address as its peer: suites can expect it.
+	ts.Setenv("LOCAL_"+args[0], c.LocalAddr().String())
 }
 
 func cmdClose(ts *testscript.TestScript, neg bool, args []string) {

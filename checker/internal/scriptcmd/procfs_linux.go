@@ -1,0 +1,114 @@
+package scriptcmd
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "procstat")
+	usage(ts, len(args) == 2, "procstat FIELD MAXKB")
+	st := state(ts)
+	limit, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	p := st.runningServer(ts)
+	kb, err := statusField(p.Pid(), args[0])
+	ts.Check(err)
+	if kb > limit {
+		st.fail(ts, Failure{What: fmt.Sprintf("the server's %s is %d KiB", args[0], kb),
+			Want: fmt.Sprintf("at most %d KiB: a program must not allocate what a peer merely announces", limit)})
+	}
+}
+
+// statusField reads a "kB" field, such as VmHWM, of /proc/PID/status.
+func statusField(pid int, field string) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read process status: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if ok && name == field {
+			v := strings.Fields(rest)
+			if len(v) == 0 {
+				break
+			}
+			return strconv.ParseInt(v[0], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no field %s in /proc/%d/status", field, pid)
+}
+
+func cmdFDs(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "fds")
+	usage(ts, len(args) == 1, "fds MAX")
+	st := state(ts)
+	limit, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	p := st.runningServer(ts)
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.Pid()))
+	ts.Check(err)
+	sockets := 0
+	for _, e := range entries {
+		if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.Pid(), e.Name())); err == nil && strings.HasPrefix(target, "socket:") {
+			sockets++
+		}
+	}
+	if len(entries) > limit {
+		st.fail(ts, Failure{What: fmt.Sprintf("the server has %d file descriptors open (%d of them sockets)", len(entries), sockets),
+			Want: fmt.Sprintf("at most %d: close every connection when you are done with it", limit)})
+	}
+}
+
+// tcpStates are the kernel's TCP state numbers, as /proc/net/tcp shows them.
+var tcpStates = map[string]string{
+	"ESTABLISHED": "01", "SYN_SENT": "02", "SYN_RECV": "03", "FIN_WAIT1": "04",
+	"FIN_WAIT2": "05", "TIME_WAIT": "06", "CLOSE": "07", "CLOSE_WAIT": "08",
+	"LAST_ACK": "09", "LISTEN": "0A", "CLOSING": "0B",
+}
+
+func cmdSockets(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "sockets")
+	usage(ts, len(args) == 2, "sockets STATE MAX")
+	st := state(ts)
+	code, ok := tcpStates[args[0]]
+	usage(ts, ok, "sockets STATE MAX, with STATE one of ESTABLISHED, TIME_WAIT, CLOSE_WAIT, LISTEN, ...")
+	limit, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	port, err := strconv.Atoi(ts.Getenv("PORT"))
+	ts.Check(err)
+	n, err := countSockets(port, code)
+	ts.Check(err)
+	if n > limit {
+		st.fail(ts, Failure{What: fmt.Sprintf("%d connections on the server's port %d are in state %s", n, port, args[0]),
+			Want: fmt.Sprintf("at most %d", limit)})
+	}
+}
+
+// countSockets counts the TCP sockets with local port port in state code.
+func countSockets(port int, code string) (int, error) {
+	want := fmt.Sprintf(":%04X", port)
+	n := 0
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		f, err := os.Open(table)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == code {
+				n++
+			}
+		}
+		f.Close()
+	}
+	return n, nil
+}
