@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +61,8 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	}
 	out := filepath.Join(r.CacheDir, key)
 	if _, err := os.Stat(out); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(out, now, now) // most recently used: pruned last
 		return Result{Path: out, Cached: true}, nil
 	}
 
@@ -100,7 +103,40 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return Result{}, fmt.Errorf("store built program: %w", err)
 	}
+	prune(r.CacheDir, keep)
 	return Result{Path: out}, nil
+}
+
+// keep is how many built programs the cache holds: every edit makes a new
+// one, and a learner edits hundreds of times.
+const keep = 64
+
+// prune removes all but the n most recently used programs in dir. It is best
+// effort: a file it cannot remove stays.
+func prune(dir string, n int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type file struct {
+		name string
+		used time.Time
+	}
+	var files []file
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || strings.HasSuffix(e.Name(), ".tmp") {
+			continue
+		}
+		files = append(files, file{e.Name(), info.ModTime()})
+	}
+	if len(files) <= n {
+		return
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.used.Compare(a.used) })
+	for _, f := range files[n:] {
+		os.Remove(filepath.Join(dir, f.name))
+	}
 }
 
 // tidy drops the "# package" header lines that go build prints.
