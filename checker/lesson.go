@@ -46,6 +46,7 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 			Verbose:  cfg.verbose,
 			Jobs:     cfg.jobs,
 			Checks:   cfg.checks,
+			Seed:     cfg.seed,
 			Notify:   func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
 		})
 		if err != nil && len(cfg.checks) > 0 {

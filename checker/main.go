@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,6 +46,7 @@ type config struct {
 	verbose bool
 	jobs    int
 	checks  []string
+	seed    uint64
 	stdout  io.Writer
 	stderr  io.Writer
 	color   bool
@@ -64,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.dir, "dir", "lessons", "grade the lesson folders in `DIR`")
 	fs.BoolVar(&cfg.verbose, "v", false, "show each failed check's full testscript log")
 	fs.IntVar(&cfg.jobs, "jobs", 2, "run `N` checks at once")
+	fs.Uint64Var(&cfg.seed, "seed", 0, "seed the faults that checks inject with `N`, to replay a run (default: a new seed each run)")
 	fs.Func("check", "run only the checks `NAME[,NAME...]` of the lesson", func(v string) error {
 		for _, n := range strings.Split(v, ",") {
 			if n = strings.TrimSpace(n); n != "" {
@@ -81,6 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cfg.color = colorWanted(stdout)
+	for cfg.seed == 0 {
+		cfg.seed = rand.Uint64() % 1_000_000_000
+	}
 
 	switch {
 	case len(pos) == 0:

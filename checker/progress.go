@@ -27,7 +27,7 @@ func runProgress(ctx context.Context, cfg config) error {
 		case l.IsStub(dir):
 			s.Stub = true
 		default:
-			res, err := grader.Grade(ctx, grader.Options{Lesson: l, Dir: dir, CacheDir: cacheDir(), Jobs: cfg.jobs,
+			res, err := grader.Grade(ctx, grader.Options{Lesson: l, Dir: dir, CacheDir: cacheDir(), Jobs: cfg.jobs, Seed: cfg.seed,
 				Notify: func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) }})
 			if err != nil {
 				return err

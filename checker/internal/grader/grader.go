@@ -32,6 +32,9 @@ type Options struct {
 	Jobs     int    // checks run at once; 0 means 2
 	// Checks, if not empty, limits grading to the checks named.
 	Checks []string
+	// Seed seeds the faults that checks inject (a lossy proxy), so that a
+	// run can be replayed exactly.
+	Seed uint64
 	// Notify, if set, receives short notices meant for the learner while
 	// grading runs, such as a slow first -race build.
 	Notify func(string)
@@ -135,6 +138,12 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	sctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	st := scriptcmd.NewState(sctx, program, o.Dir)
+	st.Seed = o.Seed
+	defer func() {
+		if st.SeedUsed() {
+			c.Seed = o.Seed
+		}
+	}()
 	t := &scriptT{verbose: o.Verbose}
 	testscript.RunT(t, testscript.Params{
 		Files:               []string{file},

@@ -47,16 +47,18 @@ func (r Result) Passed() int {
 
 // Check is the result of one script.
 type Check struct {
-	Name     string             `json:"name"`
-	Title    string             `json:"title"`
-	Outcome  Outcome            `json:"outcome"`
-	Line     int                `json:"line,omitempty"`  // the failing line
-	Phase    string             `json:"phase,omitempty"` // the # comment above it
-	Command  string             `json:"command,omitempty"`
-	Message  string             `json:"message,omitempty"`
-	Failure  *scriptcmd.Failure `json:"failure,omitempty"`
-	Output   string             `json:"output,omitempty"` // the program's output, when no Failure says it
-	Hint     string             `json:"hint,omitempty"`
-	Log      string             `json:"log,omitempty"` // testscript's log, for -v
-	Duration time.Duration      `json:"duration_ns"`
+	Name    string             `json:"name"`
+	Title   string             `json:"title"`
+	Outcome Outcome            `json:"outcome"`
+	Line    int                `json:"line,omitempty"`  // the failing line
+	Phase   string             `json:"phase,omitempty"` // the # comment above it
+	Command string             `json:"command,omitempty"`
+	Message string             `json:"message,omitempty"`
+	Failure *scriptcmd.Failure `json:"failure,omitempty"`
+	Output  string             `json:"output,omitempty"` // the program's output, when no Failure says it
+	Hint    string             `json:"hint,omitempty"`
+	// Seed seeded the faults this check injected; 0 when it injected none.
+	Seed     uint64        `json:"seed,omitempty"`
+	Log      string        `json:"log,omitempty"` // testscript's log, for -v
+	Duration time.Duration `json:"duration_ns"`
 }

@@ -120,6 +120,9 @@ func details(w io.Writer, c grader.Check, st Style) {
 		field("program", c.Output)
 	}
 	field("hint", c.Hint)
+	if c.Seed != 0 {
+		field("seed", fmt.Sprintf("%d (replay exactly this run: add --seed %d)", c.Seed, c.Seed))
+	}
 	if st.Verbose && c.Log != "" {
 		field("log", c.Log)
 	}

@@ -57,6 +57,15 @@
 //		The server's FIELD of /proc/PID/status (VmHWM: peak resident
 //		memory; VmPeak: peak address space) is at most MAXKB KiB. Linux
 //		only.
+//	proxy UPSTREAM [drop=R] [dup=R] [reorder=R] [corrupt=R] [delay=D] [jitter=D]
+//		Start a UDP proxy in front of UPSTREAM and set $PROXY to it. The
+//		first address that sends to $PROXY is its client; datagrams go to
+//		UPSTREAM (→) and replies back to the client (←). Each datagram's
+//		fate (dropped, duplicated, held back so later ones overtake it,
+//		one byte flipped, delayed) is drawn from a generator seeded by the
+//		checker's --seed, one per direction: the same seed and the same
+//		datagrams give the same fates. Every failure in the script prints
+//		the end of the proxy's record, and the seed.
 //	quiet NAME DURATION
 //		Nothing arrives on NAME for DURATION, and it stays open. The only
 //		command that waits a fixed time: an absence cannot be awaited.
@@ -100,6 +109,36 @@
 //	trickle NAME TEXT INTERVAL
 //		Write TEXT to NAME one byte at a time, INTERVAL apart (a slow
 //		client).
+//	udpattempts MIN MAX
+//		The udpserver received between MIN and MAX requests in all.
+//	udpbackoff FACTOR
+//		The udpserver received at least 3 requests, and each wait between
+//		two was at least FACTOR times the wait before it.
+//	udpcrowd N M SIZE
+//		N UDP peers at once each send M datagrams of SIZE bytes to $ADDR,
+//		one at a time, and must get each back exactly, from $ADDR.
+//	udpdial NAME [ADDR]
+//		Open a UDP socket on loopback that talks to ADDR (default $ADDR);
+//		set $LOCAL_NAME to its address. It is not connected, so a reply
+//		from a wrong address is seen and reported.
+//	udpexpect NAME TEXT
+//		One datagram arrives on NAME within 3s, from the address NAME talks
+//		to, and equals TEXT exactly (not merged, not split).
+//	udpexpectgen NAME SIZE
+//		Like udpexpect, for the datagram that udpsendgen NAME SIZE sends.
+//	udpquiet NAME DURATION
+//		No datagram arrives on NAME for DURATION.
+//	udpsend NAME TEXT
+//		Send TEXT as one datagram ('' sends an empty one).
+//	udpsendgen NAME SIZE
+//		Send one datagram of SIZE bytes (at most 65507) of a seeded pattern.
+//	udpserver MODE
+//		Run a UDP request/response server inside the checker and set
+//		$UDPSERVER to it. A request is "ID TEXT", ID in decimal; the reply
+//		is "ID " then TEXT in upper case. MODE: normal; dup (each reply
+//		sent twice); stale (each reply preceded by one for ID+1000, text
+//		STALE); late (only the third try of each ID is answered); mute
+//		(nothing is answered). It records every request's arrival.
 //
 // Conditions: [ipv6] is true when the machine can listen on ::1.
 package scriptcmd

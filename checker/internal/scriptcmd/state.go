@@ -39,21 +39,28 @@ type State struct {
 	// Program is the built learner program; Source its source folder.
 	Program string
 	Source  string
+	// Seed seeds every random fault the script injects; SeedUsed reports
+	// whether the script injected any, so a report can print the seed.
+	Seed     uint64
+	seedUsed bool
 
 	ctx context.Context
 
-	mu      sync.Mutex
-	failure *Failure
-	server  *proc.Process
-	conns   map[string]net.Conn
-	fake    *fakeServer
-	lastRun *proc.Process
+	mu        sync.Mutex
+	failure   *Failure
+	server    *proc.Process
+	conns     map[string]net.Conn
+	udp       map[string]*udpPeer
+	proxies   []*udpProxy
+	udpServer *udpServer
+	fake      *fakeServer
+	lastRun   *proc.Process
 }
 
 // NewState returns the state for one script. ctx bounds everything the script
 // starts; when it ends, every process is killed.
 func NewState(ctx context.Context, program, source string) *State {
-	return &State{Program: program, Source: source, ctx: ctx, conns: map[string]net.Conn{}}
+	return &State{Program: program, Source: source, ctx: ctx, conns: map[string]net.Conn{}, udp: map[string]*udpPeer{}}
 }
 
 // Failure returns the structured failure of the command that failed the
@@ -97,6 +104,9 @@ func (s *State) cleanup() {
 	for _, c := range s.conns {
 		c.Close()
 	}
+	for _, p := range s.udp {
+		p.conn.Close()
+	}
 	if s.server != nil {
 		s.server.Kill()
 	}
@@ -106,6 +116,27 @@ func (s *State) cleanup() {
 	if s.fake != nil {
 		s.fake.close()
 	}
+	for _, p := range s.proxies {
+		p.close()
+	}
+	if s.udpServer != nil {
+		s.udpServer.close()
+	}
+}
+
+// useSeed returns the script's seed and records that it mattered.
+func (s *State) useSeed() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seedUsed = true
+	return s.Seed
+}
+
+// SeedUsed reports whether the script injected seeded faults.
+func (s *State) SeedUsed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seedUsed
 }
 
 func state(ts *testscript.TestScript) *State {
@@ -116,6 +147,9 @@ func state(ts *testscript.TestScript) *State {
 func (s *State) fail(ts *testscript.TestScript, f Failure) {
 	if note := s.serverNote(); note != "" && f.Output == "" {
 		f.Output = note
+	}
+	if note := s.proxyNote(); note != "" {
+		f.Output = strings.TrimLeft(strings.TrimRight(f.Output, "\n")+"\n"+note, "\n")
 	}
 	s.mu.Lock()
 	s.failure = &f
