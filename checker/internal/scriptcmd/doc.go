@@ -28,6 +28,16 @@
 //		result (a call on its own, or assigned to _). Used as
 //		`! discards unix.Write`: a write's count must be used, since a
 //		short write is rare on a test machine but real.
+//	dnsasked NAME TYPE
+//		The first query the dnsserver received is a standard query with RD
+//		set and exactly one question: NAME, TYPE (A, AAAA...), class IN.
+//	dnsserver ZONEFILE [normal|truncated|wrongid]
+//		Run a DNS server over UDP inside the checker, answering from
+//		ZONEFILE (lines "NAME TYPE VALUE", TYPE A, AAAA or CNAME; CNAMEs are
+//		followed), with compressed names; set $DNSSERVER. Unknown names get
+//		NXDOMAIN. truncated: every reply has the TC flag and no answers.
+//		wrongid: every reply is preceded by one whose ID is the query's
+//		plus one.
 //	exits
 //		Wait (at most 5s) for the server to exit on its own, with status 0
 //		and no data race reported. Its stdout becomes what `stdout` matches.
@@ -50,6 +60,8 @@
 //		Set $ADDR to a loopback address where nothing listens.
 //	gen NAME SIZE
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
+//	genfile FILE SIZE
+//		Write SIZE bytes of a seeded pattern to FILE.
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
@@ -80,11 +92,15 @@
 //		-interrupt, read slowly and send SIGURG to every thread of the
 //		server every 500µs, so that its blocked writes return short counts
 //		(Linux only; Go programs ignore a SIGURG they did not ask for).
-//	run ARGS...
-//		Run the lesson's program with ARGS until it exits (at most 10s).
-//		Its stdout and stderr become what `stdout` and `stderr` match.
-//		Fails unless it exits 0; with !, fails unless it exits 1, the
-//		course's status for a program that reports an error.
+//	run [-within=DURATION] ARGS...
+//		Run the lesson's program with ARGS until it exits (at most
+//		DURATION, default 10s). Its stdout and stderr become what `stdout`
+//		and `stderr` match. Fails unless it exits 0; with !, fails unless
+//		it exits 1, the course's status for a program that reports an
+//		error.
+//	samefile WANT GOT
+//		File GOT has exactly the bytes of file WANT; a failure gives both
+//		sizes and SHA-256 sums, and where they first differ.
 //	send NAME TEXT
 //		Write TEXT to NAME.
 //	sendgen NAME SIZE

@@ -172,16 +172,24 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when strin
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
+	limit := runTimeout
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-within="); ok {
+			d, err := time.ParseDuration(v)
+			ts.Check(err)
+			limit, args = d, args[1:]
+		}
+	}
 	// A client's reply is its output: keep enough of it to compare.
 	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit})
 	ts.Check(err)
 	st.mu.Lock()
 	st.lastRun = p
 	st.mu.Unlock()
-	exit, err := p.Wait(time.Until(st.deadline(runTimeout)))
+	exit, err := p.Wait(time.Until(st.deadline(limit)))
 	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
 	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", runTimeout),
+		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
 			Sent: "started: " + cmdline, Want: "the program to finish on its own; is it waiting for data that will never come?",
 			Output: programOutput(p)})
 	}

@@ -53,6 +53,7 @@ type State struct {
 	udp       map[string]*udpPeer
 	proxies   []*udpProxy
 	udpServer *udpServer
+	dns       []*dnsServer
 	fake      *fakeServer
 	lastRun   *proc.Process
 }
@@ -121,6 +122,9 @@ func (s *State) cleanup() {
 	}
 	if s.udpServer != nil {
 		s.udpServer.close()
+	}
+	for _, d := range s.dns {
+		d.close()
 	}
 }
 
