@@ -76,19 +76,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	fs.Usage = func() { usage(stderr, fs) }
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
+	// Flags before the first word apply to everything; grade and its
+	// worker have flags of their own after theirs.
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
+	}
+	var sub string
+	var pos []string
+	if rest := fs.Args(); len(rest) > 0 && (rest[0] == "grade" || rest[0] == "grade-worker") {
+		sub, pos = rest[0], rest[1:]
+	} else {
+		p, err := parseInterspersed(fs, rest)
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		if err != nil {
+			return exitUsage
+		}
+		pos = p
 	}
 	cfg.color = colorWanted(stdout)
 	for cfg.seed == 0 {
 		cfg.seed = rand.Uint64() % 1_000_000_000
 	}
 
+	var err error
 	switch {
+	case sub == "grade":
+		err = runGrade(ctx, cfg, pos)
+	case sub == "grade-worker":
+		err = runGradeWorker(ctx, cfg, pos)
 	case len(pos) == 0:
 		err = runProgress(ctx, cfg)
 	case pos[0] == "help":
@@ -141,6 +161,8 @@ func usage(w io.Writer, fs *flag.FlagSet) {
   go run ./checker [flags]            show your progress and the next lesson
   go run ./checker [flags] LESSON...  grade lessons (lesson03, 3, 03, tcp-echo-client, 03-tcp-echo-client)
   go run ./checker [flags] all        grade every lesson
+  go run ./checker grade [flags] SUBMISSION...
+                                      grade a class (see go run ./checker grade -h)
 
 flags:
 `)
@@ -151,13 +173,16 @@ exit status: 0 all passed, 1 a check failed, 2 usage error, 3 checker error, 130
 `)
 }
 
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
 // colorWanted is true for a terminal, unless NO_COLOR is set.
 func colorWanted(w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return ok && isTerminal(f)
 }
 
 // cacheDir is where built programs are kept between runs.

@@ -35,6 +35,9 @@ type Options struct {
 	// Seed seeds the faults that checks inject (a lossy proxy), so that a
 	// run can be replayed exactly.
 	Seed uint64
+	// Confine, if set, puts every learner program under limits as soon as
+	// it starts (the instructor's grade command uses a cgroup).
+	Confine func(pid int)
 	// Notify, if set, receives short notices meant for the learner while
 	// grading runs, such as a slow first -race build.
 	Notify func(string)
@@ -139,6 +142,7 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	defer cancel()
 	st := scriptcmd.NewState(sctx, program, o.Dir)
 	st.Seed = o.Seed
+	st.Confine = o.Confine
 	defer func() {
 		if st.SeedUsed() {
 			c.Seed = o.Seed

@@ -29,6 +29,9 @@ type Spec struct {
 	// Limit is how many bytes of each of stdout and stderr to keep; 0
 	// means DefaultLimit.
 	Limit int
+	// Confine, if set, is called with the program's pid as soon as it has
+	// started, to put it under limits (a cgroup) before it does much.
+	Confine func(pid int)
 	// OnStdoutLine, if set, sees every complete line the program prints on
 	// stdout (within the limit).
 	OnStdoutLine func(line string)
@@ -73,6 +76,9 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 		return nil, fmt.Errorf("start %s: %w", s.Path, err)
 	}
 	p.cmd = cmd
+	if s.Confine != nil {
+		s.Confine(cmd.Process.Pid)
+	}
 	go func() {
 		p.waitErr = cmd.Wait()
 		// The leader is gone; anything it left in its group goes too.

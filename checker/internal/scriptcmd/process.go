@@ -33,7 +33,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
-		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(),
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Confine: st.Confine,
 		OnStdoutLine: func(line string) {
 			if strings.HasPrefix(line, readyPrefix) {
 				select {
@@ -181,7 +181,7 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	// A client's reply is its output: keep enough of it to compare.
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit})
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit, Confine: st.Confine})
 	ts.Check(err)
 	st.mu.Lock()
 	st.lastRun = p

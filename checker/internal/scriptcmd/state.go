@@ -43,6 +43,8 @@ type State struct {
 	// whether the script injected any, so a report can print the seed.
 	Seed     uint64
 	seedUsed bool
+	// Confine, if set, puts every program the script starts under limits.
+	Confine func(pid int)
 
 	ctx context.Context
 

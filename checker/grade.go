@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/classroom"
+)
+
+// runGrade grades a class: go run ./checker grade [flags] SUBMISSION...
+func runGrade(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
+	fs.SetOutput(cfg.stderr)
+	lessons := fs.String("lessons", "all", "grade only these `LESSONS`, e.g. 1-4,11")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "grade `N` submissions at once")
+	out := fs.String("out", "report", "write the reports into `DIR`")
+	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of each lesson of each submission")
+	resume := fs.Bool("resume", false, "keep the results already in --out from an interrupted run")
+	format := fs.String("format", "", "also write `FORMAT`: gradescope (results.json, one submission)")
+	rubricPath := fs.String("rubric", "", "weights and hidden checks from `FILE` (JSON)")
+	seed := fs.Uint64("seed", 0, "seed of injected faults (default: a new one, recorded in the reports)")
+	fs.Usage = func() {
+		fmt.Fprint(cfg.stderr, "usage: go run ./checker grade [flags] SUBMISSION...\n\nA SUBMISSION is a folder (a copy of the course, or its lessons folder), a .zip,\na .tar.gz, or a folder of such submissions.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return usageError{"grade: " + err.Error()}
+	}
+	if len(pos) == 0 {
+		return usageError{"grade: name at least one submission (a folder, a .zip or a .tar.gz)"}
+	}
+	nums, err := parseLessons(*lessons)
+	if err != nil {
+		return usageError{"grade: " + err.Error()}
+	}
+	if *jobs < 1 || *timeout <= 0 {
+		return usageError{"grade: --jobs and --timeout must be positive"}
+	}
+	if *format != "" && *format != "gradescope" {
+		return usageError{fmt.Sprintf("grade: unknown --format %q (want gradescope)", *format)}
+	}
+	var rubric classroom.Rubric
+	if *rubricPath != "" {
+		if rubric, err = classroom.LoadRubric(*rubricPath); err != nil {
+			return usageError{"grade: " + err.Error()}
+		}
+	}
+	subs, err := classroom.Discover(pos)
+	if err != nil {
+		return usageError{"grade: " + err.Error()}
+	}
+	if *format == "gradescope" && len(subs) != 1 {
+		return usageError{fmt.Sprintf("grade: --format gradescope grades one submission, not %d", len(subs))}
+	}
+	course, err := courseRoot()
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the checker's own program: %w", err)
+	}
+	for *seed == 0 {
+		*seed = cfg.seed
+	}
+
+	bar := newProgressBar(cfg.stderr)
+	start := time.Now()
+	class, err := classroom.Run(ctx, classroom.Options{
+		Submissions: subs, Lessons: nums, Jobs: *jobs, Out: *out, LessonTimeout: *timeout,
+		Resume: *resume, Seed: *seed, Rubric: rubric, Course: course,
+		Worker: []string{self, "grade-worker"}, Version: version(),
+		Progress: func(done, total int, r classroom.Result) {
+			bar.update(done, total, r.Submission.Name, time.Since(start))
+		},
+	})
+	bar.finish()
+	if *format == "gradescope" && len(class.Results) == 1 {
+		if werr := writeGradescope(filepath.Join(*out, "results.json"), class); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(cfg.stdout, "interrupted: %d of %d submissions graded; reports in %s are complete for those (rerun with --resume to finish)\n",
+			len(class.Results), len(subs), *out)
+		return ctx.Err()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.stdout, "graded %d submissions in %s (seed %d); reports in %s:\n", len(class.Results),
+		time.Since(start).Round(time.Second), *seed, *out)
+	for _, r := range class.Results {
+		note := ""
+		if r.Error != "" {
+			note = "  (" + r.Error + ")"
+		}
+		fmt.Fprintf(cfg.stdout, "  %-24s %6s / %s%s\n", r.Submission.Name, strconv.FormatFloat(class.Total(r), 'f', -1, 64),
+			strconv.FormatFloat(class.MaxTotal(), 'f', -1, 64), note)
+	}
+	return nil
+}
+
+func writeGradescope(path string, class classroom.Class) error {
+	return classroom.WriteGradescope(path, class.Gradescope(class.Results[0]))
+}
+
+// parseLessons reads "all" or a list such as "1-4,11".
+func parseLessons(spec string) ([]int, error) {
+	var all []int
+	for _, l := range catalog.Lessons() {
+		all = append(all, l.Number)
+	}
+	if spec == "all" || spec == "" {
+		return all, nil
+	}
+	seen := map[int]bool{}
+	for _, part := range strings.Split(spec, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := lessonNumber(lo)
+		if err != nil {
+			return nil, err
+		}
+		b := a
+		if isRange {
+			if b, err = lessonNumber(hi); err != nil {
+				return nil, err
+			}
+		}
+		if b < a {
+			return nil, fmt.Errorf("--lessons: %q is an empty range", part)
+		}
+		for n := a; n <= b; n++ {
+			seen[n] = true
+		}
+	}
+	var out []int
+	for _, n := range all {
+		if seen[n] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func lessonNumber(s string) (int, error) {
+	l, ok := catalog.Find(s)
+	if !ok {
+		return 0, fmt.Errorf("--lessons: there is no lesson %q", s)
+	}
+	return l.Number, nil
+}
+
+// courseRoot is the course's module folder: the checker grades against its
+// go.mod and go.sum, never a submission's.
+func courseRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(data), "module github.com/socketlings/socketlings\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", usageError{"grade: run it from the course's folder (where its go.mod is)"}
+		}
+		dir = parent
+	}
+}
+
+// version is the checker's VCS revision when the build recorded one.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if dirty {
+				rev += "+modified"
+			}
+			return rev
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "devel"
+}
+
+// runGradeWorker grades one prepared workspace; the grade command starts it.
+func runGradeWorker(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("grade-worker", flag.ContinueOnError)
+	fs.SetOutput(cfg.stderr)
+	dir := fs.String("dir", "", "lessons folder")
+	lessons := fs.String("lessons", "", "lessons")
+	seed := fs.Uint64("seed", 1, "seed")
+	timeout := fs.Duration("timeout", 2*time.Minute, "per lesson")
+	out := fs.String("out", "", "result file")
+	cache := fs.String("cache", "", "build cache")
+	confine := fs.String("confine", "", "cgroup folders for learner programs")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if os.Geteuid() == 0 {
+		if err := classroom.LoopbackUp(); err != nil {
+			return err
+		}
+	}
+	nums, err := parseLessons(*lessons)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	o := classroom.WorkerOptions{Dir: *dir, Lessons: nums, Seed: *seed, LessonTimeout: *timeout, CacheDir: *cache}
+	if *confine != "" {
+		o.Confine = classroom.ConfineTo(strings.Split(*confine, ","))
+	}
+	res, err := classroom.GradeLessons(ctx, o)
+	if err != nil {
+		return err
+	}
+	return classroom.WriteResults(*out, res)
+}
+
+// progressBar shows grading progress: a bar on a terminal, lines otherwise.
+type progressBar struct {
+	w     io.Writer
+	tty   bool
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	f, ok := w.(*os.File)
+	return &progressBar{w: w, tty: ok && isTerminal(f)}
+}
+
+func (p *progressBar) update(done, total int, last string, elapsed time.Duration) {
+	left := ""
+	if done > 0 && done < total {
+		left = fmt.Sprintf(", about %s left", (elapsed / time.Duration(done) * time.Duration(total-done)).Round(time.Second))
+	}
+	if !p.tty {
+		fmt.Fprintf(p.w, "graded %s (%d of %d)%s\n", last, done, total, left)
+		return
+	}
+	const width = 30
+	fill := width * done / max(total, 1)
+	fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %d/%d%s", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, left)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}

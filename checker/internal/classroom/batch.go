@@ -1,0 +1,223 @@
+package classroom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/socketlings/socketlings/checker/internal/grader"
+)
+
+// Options says what to grade and how.
+type Options struct {
+	Submissions   []Submission
+	Lessons       []int
+	Jobs          int
+	Out           string // report folder; results/NAME.json are kept there as they finish
+	LessonTimeout time.Duration
+	Resume        bool
+	Seed          uint64
+	Rubric        Rubric
+	Course        string   // the course's module folder (go.mod, go.sum)
+	Worker        []string // the command line that starts a worker, without its flags
+	Version       string   // the checker's version, for provenance
+	// Progress, if set, is called after each submission.
+	Progress func(done, total int, r Result)
+}
+
+// Run grades every submission and writes the reports. It returns the class
+// even when interrupted: what finished is complete, the rest is listed as
+// not graded. The error is ctx's, or the checker failing its job.
+func Run(ctx context.Context, o Options) (Class, error) {
+	prov := provenance(o.Version, runtime.Version(), o.Seed, o.Lessons)
+	class := Class{Version: FormatVersion, Provenance: prov, Rubric: o.Rubric}
+	resultsDir := filepath.Join(o.Out, "results")
+	if err := os.MkdirAll(resultsDir, 0o755); err != nil {
+		return class, fmt.Errorf("create report folder: %w", err)
+	}
+	scratch, err := os.MkdirTemp("", "socketlings-grade-")
+	if err != nil {
+		return class, fmt.Errorf("create scratch folder: %w", err)
+	}
+	defer os.RemoveAll(scratch)
+
+	results := make([]*Result, len(o.Submissions))
+	var mu sync.Mutex
+	done := 0
+	finish := func(i int, r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		results[i] = &r
+		done++
+		if o.Progress != nil {
+			o.Progress(done, len(o.Submissions), r)
+		}
+	}
+
+	var fatal error
+	var fatalOnce sync.Once
+	sem := make(chan struct{}, max(1, o.Jobs))
+	var wg sync.WaitGroup
+	for i, sub := range o.Submissions {
+		path := filepath.Join(resultsDir, sub.Name+".json")
+		if o.Resume {
+			if r, err := readResult(path); err == nil && sameRun(r.Provenance, prov) && r.Submission == sub {
+				finish(i, r)
+				continue
+			}
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r := gradeOne(ctx, o, sub, prov, filepath.Join(scratch, strconv.Itoa(i)))
+			if ctx.Err() != nil {
+				return // interrupted: not a result
+			}
+			if err := writeJSON(path, r); err != nil {
+				fatalOnce.Do(func() { fatal = err })
+			}
+			finish(i, r)
+		})
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r != nil {
+			class.Results = append(class.Results, *r)
+		} else {
+			class.Missing = append(class.Missing, o.Submissions[i].Name)
+		}
+	}
+	if err := class.WriteAll(o.Out); err != nil {
+		return class, err
+	}
+	if fatal != nil {
+		return class, fatal
+	}
+	return class, ctx.Err()
+}
+
+// sameRun tells whether a kept result was graded the way this run grades.
+func sameRun(a, b Provenance) bool {
+	return a.SuitesSHA256 == b.SuitesSHA256 && a.Seed == b.Seed && slices.Equal(a.Lessons, b.Lessons) && a.GoVersion == b.GoVersion
+}
+
+// gradeOne prepares a submission's workspace and grades it in a worker.
+func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, work string) Result {
+	start := time.Now()
+	r := Result{Version: FormatVersion, Submission: sub, Provenance: prov}
+	defer func() { r.Duration = time.Since(start) }()
+	defer os.RemoveAll(work)
+	ws, unpacked := filepath.Join(work, "ws"), filepath.Join(work, "unpacked")
+	for _, d := range []string{ws, unpacked} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			r.Error = "checker: " + err.Error()
+			return r
+		}
+	}
+	if err := Prepare(sub, o.Course, ws, unpacked); err != nil {
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			r.Error = refused.Error()
+		} else {
+			r.Error = "could not read the submission: " + err.Error()
+		}
+		return r
+	}
+	lessons, err := runWorker(ctx, o, filepath.Join(ws, "lessons"), work)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.Lessons = lessons
+	return r
+}
+
+// runWorker grades a workspace in a worker process: its own process group,
+// and, as root, its own network namespace and a cgroup bounding its
+// processes and memory. Whatever the submission does, the worker and
+// everything it started are gone when this returns.
+func runWorker(ctx context.Context, o Options, lessonsDir, work string) ([]grader.Result, error) {
+	out := filepath.Join(work, "worker.json")
+	var lessons []string
+	for _, n := range o.Lessons {
+		lessons = append(lessons, strconv.Itoa(n))
+	}
+	args := append(slices.Clone(o.Worker[1:]),
+		"--dir", lessonsDir, "--lessons", strings.Join(lessons, ","), "--seed", strconv.FormatUint(o.Seed, 10),
+		"--timeout", o.LessonTimeout.String(), "--out", out, "--cache", filepath.Join(work, "cache"))
+	sb := newSandbox()
+	if err := sb.prepare(); err == nil && len(sb.programs) > 0 {
+		args = append(args, "--confine", strings.Join(sb.programs, ","))
+	}
+	cmd := exec.Command(o.Worker[0], args...)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	var stderr strings.Builder
+	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
+	cmd.SysProcAttr = sb.procAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("checker: start a grading worker: %w", err)
+	}
+	sb.adopt(cmd.Process.Pid)
+	defer sb.destroy(cmd.Process.Pid)
+
+	limit := time.Duration(len(o.Lessons))*o.LessonTimeout + time.Minute
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	var werr error
+	select {
+	case werr = <-waited:
+	case <-ctx.Done():
+		sb.destroy(cmd.Process.Pid)
+		<-waited
+		return nil, ctx.Err()
+	case <-time.After(limit):
+		sb.destroy(cmd.Process.Pid)
+		<-waited
+		return nil, fmt.Errorf("grading did not finish within %s and was stopped", limit)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		// The first line says why; the rest would be a stack dump.
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		if werr != nil {
+			return nil, fmt.Errorf("the grading worker failed (%v): %s", werr, msg)
+		}
+		return nil, fmt.Errorf("the grading worker wrote no result: %s", msg)
+	}
+	var res []grader.Result
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("the grading worker's result is unreadable: %w", err)
+	}
+	return res, nil
+}
+
+type limitedWriter struct {
+	w interface{ WriteString(string) (int, error) }
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.w.WriteString(string(p[:k]))
+		l.n -= k
+	}
+	return len(p), nil
+}

@@ -1,0 +1,314 @@
+package classroom
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/report"
+)
+
+// Class is everything a grading run produced.
+type Class struct {
+	Version    int        `json:"version"`
+	Provenance Provenance `json:"provenance"`
+	Results    []Result   `json:"submissions"`
+	Rubric     Rubric     `json:"rubric"`
+	Missing    []string   `json:"not_graded,omitempty"` // submissions an interrupted run did not reach
+}
+
+func (c Class) lessons() []catalog.Lesson {
+	var ls []catalog.Lesson
+	for _, n := range c.Provenance.Lessons {
+		if l, ok := findLesson(n); ok {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// Total is a submission's total points.
+func (c Class) Total(r Result) float64 {
+	var t float64
+	for _, l := range c.lessons() {
+		lr, ok := r.Lesson(l.Number)
+		t += c.Rubric.Score(l, lr, ok)
+	}
+	return round2(t)
+}
+
+// MaxTotal is the points a perfect submission gets.
+func (c Class) MaxTotal() float64 {
+	var t float64
+	for _, l := range c.lessons() {
+		t += c.Rubric.Points(l)
+	}
+	return t
+}
+
+// WriteAll writes grades.csv, report.json, junit.xml and one transcript a
+// submission into dir.
+func (c Class) WriteAll(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "transcripts"), 0o755); err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
+	var csvBuf bytes.Buffer
+	if err := c.WriteCSV(&csvBuf); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, "grades.csv"), csvBuf.Bytes()); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(dir, "report.json"), c); err != nil {
+		return err
+	}
+	junit, err := c.JUnit()
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, "junit.xml"), junit); err != nil {
+		return err
+	}
+	for _, r := range c.Results {
+		var b bytes.Buffer
+		c.Transcript(&b, r)
+		if err := writeAtomic(filepath.Join(dir, "transcripts", r.Submission.Name+".txt"), b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes one row per submission, one column per lesson, a total.
+func (c Class) WriteCSV(w *bytes.Buffer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"submission"}
+	for _, l := range c.lessons() {
+		head = append(head, l.Name())
+	}
+	head = append(head, "total", "max", "note")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, r := range c.Results {
+		row := []string{r.Submission.Name}
+		for _, l := range c.lessons() {
+			lr, ok := r.Lesson(l.Number)
+			row = append(row, fmtPoints(c.Rubric.Score(l, lr, ok)))
+		}
+		row = append(row, fmtPoints(c.Total(r)), fmtPoints(c.MaxTotal()), r.Error)
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	for _, name := range c.Missing {
+		if err := cw.Write(append([]string{name}, make([]string, len(c.lessons())+3)...)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func fmtPoints(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Transcript is what the learner would have seen, for every lesson.
+func (c Class) Transcript(w *bytes.Buffer, r Result) {
+	fmt.Fprintf(w, "submission %s (%s)\n", r.Submission.Name, r.Submission.Source)
+	fmt.Fprintf(w, "checker %s, %s, suites %s, seed %d\n", r.Provenance.Checker, r.Provenance.GoVersion,
+		short(r.Provenance.SuitesSHA256), r.Provenance.Seed)
+	fmt.Fprintf(w, "total %s of %s\n\n", fmtPoints(c.Total(r)), fmtPoints(c.MaxTotal()))
+	if r.Error != "" {
+		fmt.Fprintf(w, "not graded: %s\n", r.Error)
+		return
+	}
+	for _, l := range c.lessons() {
+		lr, ok := r.Lesson(l.Number)
+		if !ok {
+			fmt.Fprintf(w, "lesson %02d · %s: not graded\n\n", l.Number, l.Slug)
+			continue
+		}
+		report.Lesson(w, l, lr, report.Style{})
+		fmt.Fprintf(w, "score: %s of %s\n\n", fmtPoints(c.Rubric.Score(l, lr, true)), fmtPoints(c.Rubric.Points(l)))
+	}
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// JUnit renders the class as JUnit XML: a test suite per submission and
+// lesson, a test case per check.
+func (c Class) JUnit() ([]byte, error) {
+	type failure struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+	type skipped struct {
+		Message string `xml:"message,attr"`
+	}
+	type testcase struct {
+		Name      string   `xml:"name,attr"`
+		Classname string   `xml:"classname,attr"`
+		Time      string   `xml:"time,attr"`
+		Failure   *failure `xml:"failure,omitempty"`
+		Skipped   *skipped `xml:"skipped,omitempty"`
+	}
+	type property struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	type testsuite struct {
+		Name       string     `xml:"name,attr"`
+		Tests      int        `xml:"tests,attr"`
+		Failures   int        `xml:"failures,attr"`
+		Skipped    int        `xml:"skipped,attr"`
+		Time       string     `xml:"time,attr"`
+		Properties []property `xml:"properties>property,omitempty"`
+		Cases      []testcase `xml:"testcase"`
+	}
+	type testsuites struct {
+		XMLName xml.Name    `xml:"testsuites"`
+		Suites  []testsuite `xml:"testsuite"`
+	}
+	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+	var out testsuites
+	for _, r := range c.Results {
+		for _, l := range c.lessons() {
+			lr, ok := r.Lesson(l.Number)
+			ts := testsuite{Name: r.Submission.Name + "/" + l.Dir(), Time: secs(lr.Duration),
+				Properties: []property{{"seed", strconv.FormatUint(r.Provenance.Seed, 10)}, {"suites_sha256", r.Provenance.SuitesSHA256}}}
+			class := r.Submission.Name + "." + l.Dir()
+			switch {
+			case r.Error != "" || !ok || lr.Outcome == grader.BuildFailed || lr.Outcome == grader.Missing:
+				msg := r.Error
+				switch {
+				case msg != "":
+				case !ok:
+					msg = "not graded"
+				case lr.Outcome == grader.BuildFailed:
+					msg = "does not build"
+				default:
+					msg = "lesson folder missing"
+				}
+				ts.Cases = []testcase{{Name: "build", Classname: class, Time: "0",
+					Failure: &failure{Message: msg, Type: string(lr.Outcome), Text: lr.BuildOutput + lr.Error}}}
+				ts.Tests, ts.Failures = 1, 1
+			default:
+				for _, ch := range lr.Checks {
+					tc := testcase{Name: ch.Name, Classname: class, Time: secs(ch.Duration)}
+					ts.Tests++
+					switch ch.Outcome {
+					case grader.Passed:
+					case grader.Skipped:
+						tc.Skipped = &skipped{Message: ch.Message}
+						ts.Skipped++
+					default:
+						var b bytes.Buffer
+						report.Lesson(&b, l, grader.Result{Outcome: lr.Outcome, Checks: []grader.Check{ch}}, report.Style{})
+						tc.Failure = &failure{Message: failureLine(ch), Type: string(ch.Outcome), Text: b.String()}
+						ts.Failures++
+					}
+					ts.Cases = append(ts.Cases, tc)
+				}
+			}
+			out.Suites = append(out.Suites, ts)
+		}
+	}
+	data, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(data, '\n')...), nil
+}
+
+func failureLine(ch grader.Check) string {
+	if ch.Failure != nil {
+		return ch.Failure.What
+	}
+	return ch.Message
+}
+
+// Gradescope is the results.json that a Gradescope autograder reads, for
+// one submission.
+type Gradescope struct {
+	Score      float64          `json:"score"`
+	MaxScore   float64          `json:"max_score"`
+	Output     string           `json:"output"`
+	Visibility string           `json:"visibility"`
+	Tests      []GradescopeTest `json:"tests"`
+}
+
+// GradescopeTest is one check, as Gradescope shows it.
+type GradescopeTest struct {
+	Name       string  `json:"name"`
+	Score      float64 `json:"score"`
+	MaxScore   float64 `json:"max_score"`
+	Status     string  `json:"status"`
+	Output     string  `json:"output,omitempty"`
+	Visibility string  `json:"visibility"`
+}
+
+// Gradescope converts one submission's result.
+func (c Class) Gradescope(r Result) Gradescope {
+	g := Gradescope{Score: c.Total(r), MaxScore: c.MaxTotal(), Visibility: "visible"}
+	g.Output = fmt.Sprintf("Graded by the socketlings checker %s (%s, suites %s, seed %d).",
+		r.Provenance.Checker, r.Provenance.GoVersion, short(r.Provenance.SuitesSHA256), r.Provenance.Seed)
+	if r.Error != "" {
+		g.Output += "\nNot graded: " + r.Error
+	}
+	for _, l := range c.lessons() {
+		lr, ok := r.Lesson(l.Number)
+		scripts, _ := l.Scripts()
+		var total float64
+		for _, s := range scripts {
+			total += c.Rubric.Weight(l, s.Name)
+		}
+		for _, s := range scripts {
+			max := 0.0
+			if total > 0 {
+				max = round2(c.Rubric.Points(l) * c.Rubric.Weight(l, s.Name) / total)
+			}
+			t := GradescopeTest{Name: l.Name() + " " + s.Name + ": " + s.Title, MaxScore: max, Status: "failed", Visibility: "visible"}
+			if c.Rubric.Hidden(l, s.Name) {
+				t.Visibility = "after_published"
+			}
+			var check *grader.Check
+			for i := range lr.Checks {
+				if lr.Checks[i].Name == s.Name {
+					check = &lr.Checks[i]
+				}
+			}
+			switch {
+			case !ok || r.Error != "":
+				t.Output = "not graded"
+			case lr.Outcome == grader.BuildFailed:
+				t.Output = "the program does not build:\n" + lr.BuildOutput
+			case lr.Outcome == grader.Missing:
+				t.Output = "the lesson folder is missing"
+			case check == nil:
+				t.Output = "not run"
+			case check.Outcome == grader.Passed:
+				t.Status, t.Score = "passed", max
+			default:
+				var b bytes.Buffer
+				report.Lesson(&b, l, grader.Result{Outcome: lr.Outcome, Checks: []grader.Check{*check}}, report.Style{})
+				t.Output = strings.TrimSpace(b.String())
+			}
+			g.Tests = append(g.Tests, t)
+		}
+	}
+	return g
+}

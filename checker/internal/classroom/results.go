@@ -1,0 +1,101 @@
+package classroom
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
+)
+
+// FormatVersion is the version of the JSON results this package writes.
+const FormatVersion = 1
+
+// Provenance says what produced a grade, so that it can be reproduced.
+type Provenance struct {
+	Checker      string `json:"checker"` // the checker's version (VCS revision when known)
+	GoVersion    string `json:"go_version"`
+	SuitesSHA256 string `json:"suites_sha256"`
+	Seed         uint64 `json:"seed"`
+	Lessons      []int  `json:"lessons"`
+}
+
+// Result is one submission's grade.
+type Result struct {
+	Version    int             `json:"version"`
+	Submission Submission      `json:"submission"`
+	Provenance Provenance      `json:"provenance"`
+	Error      string          `json:"error,omitempty"` // why it could not be graded at all
+	Lessons    []grader.Result `json:"lessons"`
+	Duration   time.Duration   `json:"duration_ns"`
+}
+
+// Lesson returns the result for lesson number n, if graded.
+func (r Result) Lesson(n int) (grader.Result, bool) {
+	l, ok := findLesson(n)
+	if !ok {
+		return grader.Result{}, false
+	}
+	for _, lr := range r.Lessons {
+		if lr.Lesson == l.Dir() {
+			return lr, true
+		}
+	}
+	return grader.Result{}, false
+}
+
+func findLesson(n int) (catalog.Lesson, bool) {
+	for _, l := range catalog.Lessons() {
+		if l.Number == n {
+			return l, true
+		}
+	}
+	return catalog.Lesson{}, false
+}
+
+// writeJSON writes v to path atomically: a reader never sees half a file,
+// and an interrupted run leaves either the old file or the new one.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, append(data, '\n'))
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func readResult(path string) (Result, error) {
+	var r Result
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("read %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// WriteResults writes a worker's lesson results.
+func WriteResults(path string, res []grader.Result) error { return writeJSON(path, res) }
+
+// WriteGradescope writes Gradescope's results.json.
+func WriteGradescope(path string, g Gradescope) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return writeJSON(path, g)
+}
