@@ -100,6 +100,9 @@ func TestStubSums(t *testing.T) {
 	var want strings.Builder
 	for _, l := range Lessons() {
 		sum, err := SourceSum(filepath.Join(root, "lessons", l.Dir()))
+		if *update && err != nil {
+			continue // a lesson being written: TestTreeMatchesCatalog reports it
+		}
 		require.NoError(t, err)
 		fmt.Fprintf(&want, "%s:%s\n", l.Dir(), sum)
 	}

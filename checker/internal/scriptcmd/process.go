@@ -59,7 +59,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{
 			What:   fmt.Sprintf("the server exited (%s) before printing %q", exit, readyPrefix+"HOST:PORT"),
 			Sent:   "started: " + cmdline,
-			Want:   "a line `listening on HOST:PORT` on stdout once it accepts connections, then to keep running",
+			Want:   "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
 			Output: programOutput(p),
 		})
 	case <-timer.C:
