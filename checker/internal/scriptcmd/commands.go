@@ -7,6 +7,7 @@ import (
 // Commands returns the command table, for testscript.Params.Cmds.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"chatroom":     cmdChatroom,
 		"close":        cmdClose,
 		"closewrite":   cmdCloseWrite,
 		"crowd":        cmdCrowd,

@@ -10,6 +10,19 @@
 //
 // The vocabulary:
 //
+//	chatroom [-slow] N M SIZE
+//		Speak lesson 10's chat protocol with N clients, named u1 to uN.
+//		All send their nickname at once, and each must get "welcome uK"
+//		as its first line; then each sends M messages of SIZE bytes, all
+//		at the same time, in writes that cut lines anywhere. Every client
+//		must receive every other client's messages exactly once, in each
+//		sender's order, and never its own, and of any two clients exactly
+//		one must be told "* NICK joined" about the other. The senders keep
+//		at most 96 lines on their way to any one reader. With -slow, a
+//		client named slow joins first and never reads: the others must
+//		still get every message promptly, then "* slow left", and slow,
+//		read at last, must find a gapless part of the talk and then the
+//		end of the connection.
 //	close NAME
 //		Close connection NAME.
 //	closewrite NAME
@@ -56,8 +69,9 @@
 //		blackhole (a full accept queue: a connect there hangs; Linux only).
 //	fds MAX
 //		The server has at most MAX file descriptors open. Linux only.
-//	freeport
-//		Set $ADDR to a loopback address where nothing listens.
+//	freeport [tcp|udp]
+//		Set $ADDR to a loopback address where nothing listens, for TCP
+//		(the default) or UDP.
 //	gen NAME SIZE
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	genfile FILE SIZE

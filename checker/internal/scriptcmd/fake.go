@@ -141,13 +141,21 @@ func cmdReceived(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "freeport")
-	usage(ts, len(args) == 0, "freeport")
+	usage(ts, len(args) == 0 || (len(args) == 1 && (args[0] == "tcp" || args[0] == "udp")), "freeport [tcp|udp]")
 	// Take a port from the kernel and give it back: nothing listens there
 	// now, and nothing else is likely to take it in the next moments.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	addr := ln.Addr().String()
-	ln.Close()
+	var addr string
+	if len(args) == 1 && args[0] == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		ts.Check(err)
+		addr = c.LocalAddr().String()
+		c.Close()
+	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		addr = ln.Addr().String()
+		ln.Close()
+	}
 	ts.Setenv("ADDR", addr)
 }
 
