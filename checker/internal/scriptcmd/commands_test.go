@@ -76,6 +76,8 @@ func TestShow(t *testing.T) {
 	bin := Show([]byte{0, 1, 0xff})
 	assert.Contains(t, bin, `"\x00\x01\xff"`)
 	assert.Contains(t, bin, "hex: 00000000  00 01 ff")
+	digest := Show(append([]byte{0, 0, 0, 0x20}, make([]byte, 32)...))
+	assert.Contains(t, digest, "00000020  00 00 00 00", "a 36-byte reply is dumped whole")
 	long := Show([]byte(strings.Repeat("a", 500)))
 	assert.Contains(t, long, "(500 bytes in all)")
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // unescape turns a suite's TEXT argument into bytes.
@@ -49,8 +48,9 @@ func unescape(s string) ([]byte, error) {
 	return out, nil
 }
 
-// Show renders bytes for a learner: quoted text when it is printable, with a
-// hex dump added when it is not. Long values are cut, saying so.
+// Show renders bytes for a learner: quoted text when it is plain ASCII
+// text, with a hex dump of up to 64 bytes added when it is not. Long values
+// are cut, saying so.
 func Show(b []byte) string {
 	const max = 120
 	if len(b) == 0 {
@@ -66,21 +66,20 @@ func Show(b []byte) string {
 		return strconv.Quote(string(cut)) + suffix
 	}
 	hx := cut
-	if len(hx) > 32 {
-		hx = hx[:32]
+	if len(hx) > 64 {
+		hx = hx[:64]
 		if suffix == "" {
 			suffix = fmt.Sprintf(" … (%d bytes in all)", len(b))
 		}
 	}
-	return fmt.Sprintf("%q\n  hex: %s%s", cut, strings.TrimSpace(hex.Dump(hx)), suffix)
+	return fmt.Sprintf("%s\n  hex: %s%s", strconv.QuoteToASCII(string(cut)), strings.TrimSpace(strings.ReplaceAll(hex.Dump(hx), "\n", "\n       ")), suffix)
 }
 
+// printable is true for ASCII text: letters, digits, punctuation, spaces,
+// tabs and line ends. Anything else is shown in hex too.
 func printable(b []byte) bool {
-	if !utf8.Valid(b) {
-		return false
-	}
-	for _, r := range string(b) {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
+	for _, c := range b {
+		if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c >= 0x7f {
 			return false
 		}
 	}
