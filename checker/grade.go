@@ -16,6 +16,7 @@ import (
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/classroom"
+	"github.com/socketlings/socketlings/checker/internal/netns"
 )
 
 // runGrade grades a class: go run ./checker grade [flags] SUBMISSION...
@@ -226,7 +227,8 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 		return usageError{err.Error()}
 	}
 	if os.Geteuid() == 0 {
-		if err := classroom.LoopbackUp(); err != nil {
+		// The grade command started this worker in a new network namespace.
+		if err := netns.LoopbackUp(); err != nil {
 			return err
 		}
 	}

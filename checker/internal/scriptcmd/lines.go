@@ -23,7 +23,11 @@ func cmdExpectLine(ts *testscript.TestScript, neg bool, args []string) {
 	re, err := regexp.Compile("^(?:" + args[1] + ")$")
 	ts.Check(err)
 	line, err := readLine(st, st.conn(ts, args[0]))
-	want := fmt.Sprintf("a line matching %#q", args[1])
+	pat := args[1]
+	if len(pat) > 120 {
+		pat = fmt.Sprintf("%s… (%d characters)", pat[:120], len(args[1]))
+	}
+	want := fmt.Sprintf("a line matching %#q", pat)
 	switch {
 	case err == nil && re.Match(line):
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -213,9 +214,11 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// programEnv is the environment of a learner's program: the checker's own,
-// and no pause at exit for programs built with -race (by default the race
-// runtime sleeps a second before exiting).
+// programEnv is the environment of a learner's program: the checker's own;
+// no pause at exit for programs built with -race (by default the race
+// runtime sleeps a second before exiting); and at least four Ps, so that
+// goroutines really run in parallel and the race detector sees the races
+// they make, even on a one- or two-core machine.
 func programEnv() []string {
-	return append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	return append(os.Environ(), "GORACE=atexit_sleep_ms=0", fmt.Sprintf("GOMAXPROCS=%d", max(4, runtime.NumCPU())))
 }
