@@ -21,6 +21,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/socketlings/socketlings/checker/internal/grader"
 )
 
 // Exit codes.
@@ -53,6 +55,9 @@ type config struct {
 }
 
 func main() {
+	// A raw-socket lesson is graded by this same program, started again
+	// inside a network namespace of its own.
+	grader.RunWorkerIfAsked()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

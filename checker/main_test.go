@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
 )
 
 func runChecker(t *testing.T, args ...string) (int, string, string) {
@@ -27,6 +28,7 @@ func runChecker(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestMain(m *testing.M) {
+	grader.RunWorkerIfAsked()
 	// Keep the build cache of these tests away from the user's.
 	dir, err := os.MkdirTemp("", "socketlings-cli-cache-")
 	if err != nil {

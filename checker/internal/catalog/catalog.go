@@ -25,6 +25,10 @@ type Lesson struct {
 	Title  string
 	// Race builds the program with the race detector.
 	Race bool
+	// Isolated runs the lesson's checks in a network namespace of their
+	// own (raw sockets): as root a plain one, otherwise inside a user
+	// namespace; where neither can be made, the lesson is skipped.
+	Isolated bool
 	// Hints maps each check (script name) to what to reread.
 	Hints map[string]string
 }

@@ -119,3 +119,18 @@ func TestUnknownCheck(t *testing.T) {
 	_, err := Grade(context.Background(), Options{Lesson: l, Dir: filepath.Join(root, "solutions", l.Dir()), CacheDir: cache, Checks: []string{"nope"}})
 	assert.ErrorContains(t, err, "none of the checks nope")
 }
+
+// TestIsolatedLessonRunsInItsOwnNamespace grades lesson 02's solution as if
+// it were a raw-socket lesson: in a worker in a new network namespace.
+func TestIsolatedLessonRunsInItsOwnNamespace(t *testing.T) {
+	l, ok := catalog.Find("02")
+	require.True(t, ok)
+	l.Isolated = true
+	res, err := Grade(context.Background(), Options{Lesson: l, Dir: filepath.Join(root, "solutions", l.Dir()), CacheDir: cache,
+		Checks: []string{"echo_hello"}})
+	require.NoError(t, err)
+	if res.Outcome == Skipped {
+		t.Skip(res.Error)
+	}
+	assert.Equal(t, Passed, res.Outcome, describe(res))
+}

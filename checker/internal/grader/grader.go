@@ -38,6 +38,8 @@ type Options struct {
 	// Confine, if set, puts every learner program under limits as soon as
 	// it starts (the instructor's grade command uses a cgroup).
 	Confine func(pid int)
+
+	inNamespace bool // a lesson worker, already in the lesson's namespace
 	// Notify, if set, receives short notices meant for the learner while
 	// grading runs, such as a slow first -race build.
 	Notify func(string)
@@ -84,6 +86,13 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 		res.BuildOutput = berr.Output
 		return res, nil
 	case err != nil:
+		return res, err
+	}
+
+	if o.Lesson.Isolated && !o.inNamespace {
+		start := time.Now()
+		res, err := gradeIsolated(ctx, o)
+		res.Duration = time.Since(start)
 		return res, err
 	}
 

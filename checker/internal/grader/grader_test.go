@@ -20,6 +20,7 @@ const root = "../../.."
 var cache string
 
 func TestMain(m *testing.M) {
+	RunWorkerIfAsked()
 	dir, err := os.MkdirTemp("", "socketlings-test-cache-")
 	if err != nil {
 		panic(err)

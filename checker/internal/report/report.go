@@ -49,6 +49,9 @@ func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
 	case grader.Missing:
 		fmt.Fprintf(w, "  %s %s\n", st.red("✗"), r.Error)
 		return
+	case grader.Skipped:
+		fmt.Fprintf(w, "  %s skipped: %s\n", st.dim("-"), r.Error)
+		return
 	case grader.BuildFailed:
 		fmt.Fprintf(w, "  %s the program does not build:\n", st.red("✗"))
 		for _, line := range strings.Split(r.BuildOutput, "\n") {
@@ -162,13 +165,15 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 			mark, what = st.dim("·"), "not started"
 		case s.Result.Outcome == grader.Passed:
 			mark, what = st.green("✓"), "passed"
+		case s.Result.Outcome == grader.Skipped:
+			mark, what = st.dim("-"), "skipped: needs a network namespace (see go run ./checker "+s.Lesson.Name()+")"
 		case s.Result.Outcome == grader.BuildFailed:
 			mark, what = st.red("✗"), "does not build"
 		default:
 			mark, what = st.red("✗"), fmt.Sprintf("%d of %d checks pass", s.Result.Passed(), len(s.Result.Checks))
 		}
 		fmt.Fprintf(w, "  %s %02d %-24s %s\n", mark, s.Lesson.Number, s.Lesson.Slug, st.dim(what))
-		if next == nil && (s.Stub || s.Result.Outcome != grader.Passed) {
+		if next == nil && (s.Stub || (s.Result.Outcome != grader.Passed && s.Result.Outcome != grader.Skipped)) {
 			next = &all[i]
 		}
 	}
