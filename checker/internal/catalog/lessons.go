@@ -168,4 +168,28 @@ var lessons = []Lesson{
 			// lesson 14's hints: one per check
 		},
 	},
+	{
+		Number: 15, Slug: "icmp-ping", Title: "Ping over a raw socket", Isolated: true,
+		Hints: map[string]string{
+			// lesson 15's hints: one per check
+		},
+	},
+	{
+		Number: 16, Slug: "traceroute", Title: "Traceroute, hop by hop", Isolated: true,
+		Hints: map[string]string{
+			// lesson 16's hints: one per check
+		},
+	},
+	{
+		Number: 17, Slug: "ip-crafting", Title: "IPv4 and UDP headers by hand", Isolated: true,
+		Hints: map[string]string{
+			// lesson 17's hints: one per check
+		},
+	},
+	{
+		Number: 18, Slug: "packet-sniffer", Title: "A packet sniffer", Isolated: true,
+		Hints: map[string]string{
+			// lesson 18's hints: one per check
+		},
+	},
 }
