@@ -92,17 +92,22 @@ func cmdSockets(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// countSockets counts the TCP sockets with local port port in state code.
+// countSockets counts the TCP sockets with local port port in state code,
+// from /proc/net/tcp and /proc/net/tcp6.
 func countSockets(port int, code string) (int, error) {
 	want := fmt.Sprintf(":%04X", port)
 	n := 0
 	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		f, err := os.Open(table)
 		if err != nil {
-			continue
+			if table == "/proc/net/tcp6" {
+				continue // no IPv6 on this machine
+			}
+			return 0, fmt.Errorf("read socket table: %w", err)
 		}
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
+			// sl local_address rem_address st ...
 			fields := strings.Fields(sc.Text())
 			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == code {
 				n++
