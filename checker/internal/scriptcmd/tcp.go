@@ -275,6 +275,20 @@ func roundtrip(st *State, c net.Conn, data []byte, chunk int, pause time.Duratio
 	return f
 }
 
+// tally counts the failures of a crowd and finds the first.
+func tally(fails []*Failure) (failed, first int) {
+	first = -1
+	for i, f := range fails {
+		if f != nil {
+			failed++
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	return failed, first
+}
+
 func firstDiff(a, b []byte) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
@@ -323,16 +337,7 @@ func cmdCrowd(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	}
 	wg.Wait()
-	failed, first := 0, -1
-	for i, f := range fails {
-		if f != nil {
-			failed++
-			if first < 0 {
-				first = i
-			}
-		}
-	}
-	if failed > 0 {
+	if failed, first := tally(fails); failed > 0 {
 		f := *fails[first]
 		f.What = fmt.Sprintf("%d of %d clients connected at the same time did not get their echo (took %s); client %d: %s",
 			failed, n, time.Since(start).Round(time.Millisecond), first+1, f.What)

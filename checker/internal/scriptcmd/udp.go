@@ -199,16 +199,7 @@ func cmdUDPCrowd(ts *testscript.TestScript, neg bool, args []string) {
 		})
 	}
 	wg.Wait()
-	failed, first := 0, -1
-	for i, f := range fails {
-		if f != nil {
-			failed++
-			if first < 0 {
-				first = i
-			}
-		}
-	}
-	if failed > 0 {
+	if failed, first := tally(fails); failed > 0 {
 		f := *fails[first]
 		f.What = fmt.Sprintf("%d of %d peers sending at the same time did not get their own datagrams back; peer %d (%s): %s",
 			failed, n, first+1, peers[first].conn.LocalAddr(), f.What)
