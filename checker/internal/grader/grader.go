@@ -196,8 +196,36 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	c.Failure = st.Failure()
 	if c.Failure == nil {
 		c.Output = st.Output()
+		if strings.HasPrefix(c.Command, "cmp") {
+			// The diff says what was expected; the program's output alone
+			// does not.
+			c.Output = cmpDiff(log) + c.Output
+		}
 	}
 	return c
+}
+
+// cmpDiff returns the diff that testscript logged for a failed cmp, cut to
+// a readable size.
+func cmpDiff(log string) string {
+	i := strings.LastIndex(log, "\n> cmp")
+	if i < 0 {
+		return ""
+	}
+	block := log[i+1:]
+	if j := strings.Index(block, "\nFAIL: "); j >= 0 {
+		block = block[:j]
+	}
+	lines := strings.Split(block, "\n")[1:] // the command itself is shown already
+	if len(lines) > 40 {
+		lines = append(lines[:40], fmt.Sprintf("… (%d more lines)", len(lines)-40))
+	}
+	for i, l := range lines {
+		if len(l) > 160 {
+			lines[i] = l[:160] + " …"
+		}
+	}
+	return "the difference (- what came, + what was expected):\n" + strings.Join(lines, "\n") + "\n"
 }
 
 var failRE = regexp.MustCompile(`(?m)^FAIL: .*?:(\d+): (.*)$`)

@@ -93,6 +93,17 @@ func TestVariantsFail(t *testing.T) {
 					require.NotNil(t, m, "main.go needs a line: // Caught by: check_name, other_check")
 					want := strings.Split(string(m[1]), ", ")
 					res := grade(t, l, dir)
+					skipped := 0
+					for _, c := range res.Checks {
+						for _, w := range want {
+							if c.Name == w && c.Outcome == Skipped {
+								skipped++
+							}
+						}
+					}
+					if skipped == len(want) {
+						t.Skipf("every check that catches this variant was skipped on this machine")
+					}
 					require.Equal(t, Failed, res.Outcome, describe(res))
 					caught := false
 					for _, c := range res.Checks {
