@@ -68,7 +68,8 @@
 //		of the first bytes, then close), silent (accept, never answer) or
 //		blackhole (a full accept queue: a connect there hangs; Linux only).
 //	fds MAX
-//		The server has at most MAX file descriptors open. Linux only.
+//		The server has at most MAX file descriptors open (waiting up to 1s
+//		for it to close those of clients that just left). Linux only.
 //	freeport [tcp|udp]
 //		Set $ADDR to a loopback address where nothing listens, for TCP
 //		(the default) or UDP.
@@ -131,7 +132,8 @@
 //		clients already connected can still be checked. Linux only.
 //	sockets STATE MAX
 //		At most MAX TCP sockets with local port $PORT are in STATE
-//		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...). Linux only.
+//		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
+//		Linux only.
 //	terminate
 //		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`

@@ -49,7 +49,7 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	st.server = p
 	st.mu.Unlock()
 
-	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	cmdline := commandLine(args)
 	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
 	defer timer.Stop()
 	var addr string
@@ -188,7 +188,7 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st.lastRun = p
 	st.mu.Unlock()
 	exit, err := p.Wait(time.Until(st.deadline(limit)))
-	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	cmdline := commandLine(args)
 	if errors.Is(err, proc.ErrTimeout) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
 			Sent: "started: " + cmdline, Want: "the program to finish on its own; is it waiting for data that will never come?",
@@ -212,6 +212,21 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 0", Output: programOutput(p)})
 	}
+}
+
+// commandLine shows how the program was started, quoting arguments that
+// need it, as a shell would.
+func commandLine(args []string) string {
+	var b strings.Builder
+	b.WriteString("program")
+	for _, a := range args {
+		b.WriteByte(' ')
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$*?") {
+			a = strconv.Quote(a)
+		}
+		b.WriteString(a)
+	}
+	return b.String()
 }
 
 // programEnv is the environment of a learner's program: the checker's own;

@@ -4,14 +4,12 @@ package scriptcmd
 
 import "github.com/rogpeppe/go-internal/testscript"
 
-func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) {
-	ts.Skip("procstat needs Linux's /proc")
+// needsLinux stops a script that uses a Linux-only command elsewhere;
+// suites guard such scripts with [!linux] skip.
+func needsLinux(ts *testscript.TestScript, name string) {
+	ts.Fatalf("%s reads Linux's /proc; guard this script with [!linux] skip", name)
 }
 
-func cmdFDs(ts *testscript.TestScript, neg bool, args []string) {
-	ts.Skip("fds needs Linux's /proc")
-}
-
-func cmdSockets(ts *testscript.TestScript, neg bool, args []string) {
-	ts.Skip("sockets needs Linux's /proc")
-}
+func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) { needsLinux(ts, "procstat") }
+func cmdFDs(ts *testscript.TestScript, neg bool, args []string)      { needsLinux(ts, "fds") }
+func cmdSockets(ts *testscript.TestScript, neg bool, args []string)  { needsLinux(ts, "sockets") }
