@@ -129,7 +129,14 @@ var lessons = []Lesson{
 	{
 		Number: 10, Slug: "chat-server", Title: "A chat server", Race: true,
 		Hints: map[string]string{
-			// lesson 10's hints: one per check
+			"welcome_join":     `Under the lock: queue 'welcome NICK' for the newcomer, deliver '* NICK joined' to the others, then add it to the map ("Sharing the room").`,
+			"broadcast_others": `Deliver 'NICK: text' to every client but the sender; drop a trailing carriage return and skip empty lines ("Designing the protocol").`,
+			"leave_notice":     `When a client's read loop ends, delete it from the map, close its queue and deliver '* NICK left' ("Leaving the room").`,
+			"nick_taken":       `Look the nickname up in the map under the lock; if it is there, reply 'ERR nickname taken' and close ("Sharing the room").`,
+			"nick_invalid":     `Match the nickname against validNick before joining; reply 'ERR invalid nickname' and close ("Designing the protocol").`,
+			"room_crowd":       `Every use of the map goes through the mutex, and each client's lines leave through its one queue and writer, in order ("Sharing the room", "One writer per connection").`,
+			"slow_reader":      `Never write to a socket while holding the room's lock: queue without waiting (select with default) and disconnect a client whose queue is full ("Slow readers").`,
+			"shutdown_signal":  `Chat clients never leave on their own: after Accept fails, close every client's connection and return from main ("Stopping the server").`,
 		},
 	},
 	{
@@ -159,13 +166,33 @@ var lessons = []Lesson{
 	{
 		Number: 13, Slug: "reliable-udp", Title: "Reliable file transfer over UDP",
 		Hints: map[string]string{
-			// lesson 13's hints: one per check
+			"transfer_small": `Cut the file into 1024-byte DATA packets numbered from 0 and a FIN after them; the receiver writes the payloads in number order, ACKs every packet, lingers, then exits 0 ("Step-by-step tasks").`,
+			"transfer_sizes": `An empty file is a lone FIN numbered 0, and 1024 bytes are one DATA packet, not two: never send an empty DATA packet ("The wire format").`,
+			"lossy_drop":     `Give every packet in flight a timer and send it again when the timer fires with no ACK; replay a failure with the --seed the checker printed ("Timeouts and retransmission").`,
+			"lossy_dup":      `A packet numbered below the next one you need, or one you already hold, is a copy: ACK it again, never write it again ("Sequence numbers").`,
+			"lossy_reorder":  `Hold a packet that arrives early and write it only once every packet before it is in the file ("Sequence numbers").`,
+			"lossy_corrupt":  `A byte flipped by the proxy still passes UDP's checksum: put a CRC-32 of the rest of the datagram in its first 4 bytes, and treat a datagram whose CRC does not match as lost ("Checksums").`,
+			"lossy_mixed":    `Everything at once: resend on timeout, skip copies, put packets back in order, and keep going until the FIN is acknowledged; replay a failure with --seed ("Step-by-step tasks").`,
+			"speed_window":   `One packet per round trip is 25 packets a second at 40ms: keep up to 64 unacknowledged packets in flight ("The sliding window", "The bandwidth-delay product").`,
+			"end_linger":     `After the ACK of the FIN, keep reading: answer every datagram from the sender with that ACK again, and exit 0 only after 2s of silence ("The end of the transfer").`,
+			"end_lossy":      `The FIN is a packet like the others: it stays in the window with a timer until its ACK arrives, and the receiver lingers long enough to hear it again ("The end of the transfer").`,
+			"giveup_silent":  `Stop at the first ECONNREFUSED, and when nothing has come back for -giveup: one line on stderr, exit status 1 ("Giving up").`,
 		},
 	},
 	{
 		Number: 14, Slug: "dns-client", Title: "A DNS client from the RFC",
 		Hints: map[string]string{
-			// lesson 14's hints: one per check
+			"query_format":    `The server ignores a query it cannot parse, so no answer here means broken bytes: every field big-endian, flags 0x0100 (RD is 1 << 8, counted from the right), QDCOUNT 1, the name as length-prefixed labels ending in a 0 byte, then QTYPE and QCLASS 1 ("The header", "Names on the wire", "Byte order").`,
+			"query_longname":  `In encodeName, check every label (1 to 63 bytes) and the encoded name (at most 255 bytes), and return an error before anything is sent ("Names on the wire").`,
+			"answer_a":        `No answer at all means the server could not parse your query (see the query_format hint). Otherwise: read all ANCOUNT records. Each owner name is a compression pointer (first byte 0xC0 or more), and the record goes on right after the pointer's 2 bytes; and a final dot in NAME is not an empty label ("Resource records", "Compression pointers").`,
+			"answer_aaaa":     `Ask with QTYPE 28; an AAAA record's RDATA is 16 bytes, printed with netip.AddrFromSlice and String ("Resource records").`,
+			"answer_cname":    `Print the CNAME records too, in order. A CNAME's RDATA is a name that may end in a pointer, and a pointer may lead to labels that end in another pointer: follow them in a loop until a 0 byte ("Compression pointers").`,
+			"answer_nodata":   `RCODE 0 with an empty answer section means the name has no record of that type: print nothing, exit 0. Only RCODE 3 means the name does not exist ("NXDOMAIN and NODATA").`,
+			"error_nxdomain":  `Read RCODE, the low 4 bits of the flags word: 3 is NXDOMAIN; print one line with that word on stderr and exit 1 ("NXDOMAIN and NODATA", "The header").`,
+			"error_timeout":   `Set one read deadline -timeout after sending; on os.ErrDeadlineExceeded, print one line on stderr and exit 1 ("What the checker tests").`,
+			"reply_wrongid":   `Compare each datagram's ID with the query's, and skip any other: keep reading until the deadline ("The ID, and why it is random").`,
+			"reply_truncated": `Test the TC bit (1 << 9) before reading the answers: a truncated answer is an error whose line on stderr says truncated, exit 1 ("Truncation and the fall back to TCP").`,
+			"source_imports":  `Build and parse the bytes yourself with encoding/binary; dnsmessage is what the checker's server uses, not your program ("The Go API you need").`,
 		},
 	},
 	{
@@ -189,7 +216,15 @@ var lessons = []Lesson{
 	{
 		Number: 18, Slug: "packet-sniffer", Title: "A packet sniffer", Isolated: true,
 		Hints: map[string]string{
-			// lesson 18's hints: one per check
+			"iface_unknown":   `Look the interface up by name (net.InterfaceByName) first; when that fails, print one line to stderr and exit 1 ("Binding to one interface").`,
+			"udp_ipv4":        `Every multi-byte field is big-endian (binary.BigEndian); the TTL is byte 8 of the IPv4 header; len is UDP's length field minus its own 8 bytes ("TCP, UDP and ICMP", "The line format").`,
+			"tcp_segments":    `TCP's header is its data offset times 4 bytes (options included), the payload is what follows up to the IP packet's end, and the flags are byte 13 ("TCP, UDP and ICMP").`,
+			"icmp_echo":       `ICMP's type and code are its bytes 0 and 1; an echo request (8) or reply (0) carries its identifier and sequence number in bytes 4 to 7, big-endian ("TCP, UDP and ICMP").`,
+			"ipv4_options":    `The transport header starts IHL times 4 bytes into the IPv4 packet, not 20: options sit in between ("IPv4 and its header length").`,
+			"ipv6_packets":    `EtherType 0x86dd is IPv6: its header is always 40 bytes, with Next Header at byte 6, the hop limit at byte 7 and the addresses at 8 and 24 ("IPv6's fixed header").`,
+			"loopback_once":   `recvfrom's sockaddr_ll says which way a frame went: skip the ones whose Pkttype is PACKET_OUTGOING ("Loopback shows every frame twice").`,
+			"ethertype_other": `Decide by the EtherType (bytes 12 and 13): only 0x0800 is IPv4 and 0x86dd IPv6; print any other as 'ETHER type=0x88b5 len=46' ("The Ethernet header").`,
+			"iface_bound":     `Bind the socket to the index of the interface named by -i (sockaddr_ll's Ifindex); an unbound packet socket hears every interface ("Binding to one interface").`,
 		},
 	},
 }

@@ -23,7 +23,7 @@ func cmdImports(ts *testscript.TestScript, neg bool, args []string) {
 			if path == pkg {
 				if neg {
 					st.fail(ts, Failure{What: fmt.Sprintf("%s imports %q", file, path),
-						Want: fmt.Sprintf("no import of %s: this lesson is about the system calls underneath it", pkg)})
+						Want: fmt.Sprintf("no import of %s: in this lesson you write what it does yourself", pkg)})
 				}
 				return
 			}
