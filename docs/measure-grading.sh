@@ -16,7 +16,7 @@ for i in $(seq -w 1 "$n"); do
     cp "solutions/$l/main.go" "$class/learner$i/lessons/$l/"
   done
   if [ $((10#$i % 3)) -eq 0 ]; then
-    cp checker/internal/grader/testdata/variants/02-tcp-echo-server/one_read/main.go "$class/learner$i/lessons/02-tcp-echo-server/"
+    cp checker/testdata/sample-class/bob-partial/lessons/02-tcp-echo-server/main.go "$class/learner$i/lessons/02-tcp-echo-server/"
   fi
 done
 echo "class: $n submissions, lessons 01-04; machine: $(nproc) cores, $(go version | cut -d' ' -f3), euid $(id -u)"

@@ -198,7 +198,16 @@ var lessons = []Lesson{
 	{
 		Number: 15, Slug: "icmp-ping", Title: "Ping over a raw socket", Isolated: true,
 		Hints: map[string]string{
-			// lesson 15's hints: one per check
+			"source_by_hand":   `Build the 8-byte header with encoding/binary and read replies as plain bytes; golang.org/x/net/icmp would do the lesson for you ("The echo request and its reply").`,
+			"reply_loopback":   `Send type 8, code 0, your identifier and the sequence number, big-endian, checksum included; the reply is type 0 with the same two. Only timeouts? The kernel drops a request whose checksum is wrong without a word ("The Internet checksum").`,
+			"reply_ipv6":       `For an IPv6 address open 'ip6:ipv6-icmp', send type 128 and accept only type 129; the kernel computes the checksum ("ICMPv6").`,
+			"checksum_request": `Sum 16-bit big-endian words with the checksum field at zero, add an odd last byte as the high half of a word, fold the carries back in until none is left, complement, write it big-endian ("The Internet checksum").`,
+			"timeout_silent":   `Set one read deadline per probe, -W after the send, and print the timeout line when it passes. A reply from a host that never answers is your own echo request, type 8, which your raw socket receives too ("A raw socket sees everything", "Timeouts").`,
+			"timeout_late":     `Accept only the sequence number of the probe in progress: a late reply to an earlier one is skipped, and the wait goes on to the same deadline ("Identifiers and sequence numbers", "Timeouts").`,
+			"loss_summary":     `Loss is (sent-received)*100/sent, multiplying first; min, avg and max are over the replies received, not the probes sent ("Statistics").`,
+			"match_identifier": `Another ping's replies reach your raw socket too, numbered 1, 2, 3 like yours: accept only your own identifier ("Identifiers and sequence numbers").`,
+			"match_duplicate":  `A second copy of a reply arrives while the next probe waits: match that probe's sequence number, not only your identifier ("Identifiers and sequence numbers").`,
+			"reply_corrupt":    `Check every reply's checksum: an undamaged message summed with its checksum in place gives checksum(msg) == 0 ("The Internet checksum").`,
 		},
 	},
 	{
@@ -210,12 +219,21 @@ var lessons = []Lesson{
 	{
 		Number: 17, Slug: "ip-crafting", Title: "IPv4 and UDP headers by hand", Isolated: true,
 		Hints: map[string]string{
-			// lesson 17's hints: one per check
+			"send_hello":     `Every field big-endian, the UDP length counting its 8-byte header, the checksum over pseudo-header, UDP header and payload, complemented; when nothing arrives, read the packet the checker saw on the wire ("The UDP header", "The pseudo-header", "Dropped without a word").`,
+			"header_ipv4":    `Print the packet you gave to sendto, one line of hex (%x). Linux rewrites the total length and checksum on the wire, so they are judged in what you print: the total length counts both headers and the payload, and the checksum covers the 20 header bytes, computed last with its field at 0 ("IP_HDRINCL: what the kernel still fills in", "The IPv4 header, field by field").`,
+			"payload_empty":  `An empty payload is a datagram of 8 bytes, the UDP header alone: UDP length 8, checksum over the pseudo-header and that header ("The UDP header").`,
+			"payload_odd":    `An odd last byte is the high byte of a 16-bit word whose low byte is 0: add uint32(b) << 8, and send no padding ("The Internet checksum").`,
+			"payload_large":  `Fold the carries until the sum fits 16 bits, in a loop; 65507 bytes is the largest payload (a total length of 65535), and a longer one is an error before anything is built ("The Internet checksum", "The IPv4 header, field by field").`,
+			"ttl_ports":      `Write -ttl, -sport and the -dst port into their fields, and build the pseudo-header from the same -src and -dst addresses as the IPv4 header ("The pseudo-header", "Network byte order").`,
+			"checksum_zero":  `0 in the UDP checksum field means not computed: when your checksum comes out as 0, send 0xffff, the other zero of one's-complement arithmetic ("When the checksum is zero").`,
+			"error_flags":    `Check that each value fits its field before building: TTL 1-255, ports 1-65535, IPv4 addresses only, a port in -dst; then one line on stderr and exit 1 ("What the checker tests").`,
+			"source_by_hand": `Lay the headers out yourself with encoding/binary; x/net/ipv4 is for after this lesson ("The Go API you need").`,
 		},
 	},
 	{
 		Number: 18, Slug: "packet-sniffer", Title: "A packet sniffer", Isolated: true,
 		Hints: map[string]string{
+			"capture_ready":   `Open an AF_PACKET socket (SOCK_RAW, ETH_P_ALL in network byte order), bind it to the interface, then print 'sniffing on IFACE'; exit 0 on SIGTERM ("Opening a packet socket").`,
 			"iface_unknown":   `Look the interface up by name (net.InterfaceByName) first; when that fails, print one line to stderr and exit 1 ("Binding to one interface").`,
 			"udp_ipv4":        `Every multi-byte field is big-endian (binary.BigEndian); the TTL is byte 8 of the IPv4 header; len is UDP's length field minus its own 8 bytes ("TCP, UDP and ICMP", "The line format").`,
 			"tcp_segments":    `TCP's header is its data offset times 4 bytes (options included), the payload is what follows up to the IP packet's end, and the flags are byte 13 ("TCP, UDP and ICMP").`,

@@ -73,24 +73,29 @@ func TestStubsFail(t *testing.T) {
 	}
 }
 
-var caughtBy = regexp.MustCompile(`(?m)^// Caught by: (.+)$`)
+var caughtBy = regexp.MustCompile(`(?m)^\+?// Caught by: (.+)$`)
 
-// TestVariantsFail: every realistic buggy program kept in
-// testdata/variants/LESSON/BUG fails, and fails at least one of the checks
-// its "// Caught by:" line names. Each lesson keeps at least three.
+// TestVariantsFail: every realistic buggy program kept as a patch of the
+// solution in testdata/variants/LESSON/BUG.patch fails, and fails at least
+// one of the checks its "// Caught by:" line names. Each lesson keeps at
+// least three.
 func TestVariantsFail(t *testing.T) {
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
-			dirs, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*"))
+			patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*"))
 			require.NoError(t, err)
-			assert.GreaterOrEqual(t, len(dirs), 3, "every lesson keeps at least three buggy variants")
-			for _, dir := range dirs {
-				t.Run(filepath.Base(dir), func(t *testing.T) {
+			assert.GreaterOrEqual(t, len(patches), 3, "every lesson keeps at least three buggy variants")
+			for _, p := range patches {
+				t.Run(strings.TrimSuffix(filepath.Base(p), ".patch"), func(t *testing.T) {
 					t.Parallel()
+					dir := p // TRANSITION: a variant written whole, as a folder
+					if strings.HasSuffix(p, ".patch") {
+						dir = variantDir(t, l, p)
+					}
 					src, err := os.ReadFile(filepath.Join(dir, "main.go"))
 					require.NoError(t, err)
 					m := caughtBy.FindSubmatch(src)
-					require.NotNil(t, m, "main.go needs a line: // Caught by: check_name, other_check")
+					require.NotNil(t, m, "the variant needs a line: // Caught by: check_name, other_check")
 					want := strings.Split(string(m[1]), ", ")
 					res := grade(t, l, dir)
 					skipped := 0
@@ -101,7 +106,7 @@ func TestVariantsFail(t *testing.T) {
 							}
 						}
 					}
-					if skipped == len(want) {
+					if skipped == len(want) || res.Outcome == Skipped {
 						t.Skipf("every check that catches this variant was skipped on this machine")
 					}
 					require.Equal(t, Failed, res.Outcome, describe(res))
@@ -116,4 +121,21 @@ func TestVariantsFail(t *testing.T) {
 			}
 		})
 	}
+}
+
+// variantDir writes the solution with the variant's patch applied into a
+// folder inside the module (its imports must resolve) and returns it.
+func variantDir(t *testing.T, l catalog.Lesson, patch string) string {
+	t.Helper()
+	diff, err := os.ReadFile(patch)
+	require.NoError(t, err)
+	sol, err := os.ReadFile(filepath.Join(root, "solutions", l.Dir(), "main.go"))
+	require.NoError(t, err)
+	src, err := applyPatch(string(sol), string(diff))
+	require.NoError(t, err, "%s no longer applies to the solution: write the variant again", patch)
+	dir, err := os.MkdirTemp("testdata", "variant-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644))
+	return dir
 }
