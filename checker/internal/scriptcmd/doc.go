@@ -51,6 +51,12 @@
 //		NXDOMAIN. truncated: every reply has the TC flag and no answers.
 //		wrongid: every reply is preceded by one whose ID is the query's
 //		plus one.
+//	ethersend IFACE TYPE SIZE
+//		Send one Ethernet frame on IFACE to the broadcast address, with
+//		EtherType TYPE (such as 0x88b5) and SIZE bytes of a seeded
+//		pattern after the 14-byte header, and wait (at most 3s) until it
+//		has arrived on an interface (on lo: lo itself; on one end of a
+//		veth pair: the other end). Needs CAP_NET_RAW (Isolated lessons).
 //	exits
 //		Wait (at most 5s) for the server to exit on its own, with status 0
 //		and no data race reported. Its stdout becomes what `stdout` matches.
@@ -77,9 +83,47 @@
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	genfile FILE SIZE
 //		Write SIZE bytes of a seeded pattern to FILE.
+//	hops [-q=N] ADDR|*...
+//		The output of the last `run` is a traceroute's (lesson 16): one
+//		line per TTL from 1, in order, each the TTL, then per probe a
+//		time `N ms` or `*`, an answer's address before its time; line K
+//		names the K-th ADDR, or shows only `*` where that is `*`; no line
+//		after the last. With -q=N, every line shows N probes. Then the
+//		program's exit status: 0 if the last ADDR is $DEST, else 1 with
+//		something on stderr.
+//	icmpecho ADDR ID SEQ
+//		Send an ICMP echo request (ICMPv6 for an IPv6 ADDR) with
+//		identifier ID and sequence number SEQ from a raw socket, and wait
+//		(at most 3s) for the matching echo reply from ADDR. Needs
+//		CAP_NET_RAW (Isolated lessons).
+//	icmprequests ADDR N [SIZE]
+//		The icmptarget ADDR received exactly N echo requests: sequence
+//		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
+//		data each (default 56), and every checksum right (a wrong one is
+//		reported with the request's bytes and the right sum).
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt]
+//		Make the IPv4 address ADDR a ping target that the checker answers
+//		in place of a host (lesson 15): a route sends it to lo, so the
+//		kernel stays silent and a raw socket of the checker sees every
+//		echo request to it and records it. Each gets an echo reply with
+//		its identifier, sequence number and data and a right checksum,
+//		even when the request's checksum was wrong, D late (default 0),
+//		twice with dup; none with silent or for the sequence numbers
+//		listed in lose. Before the reply, at once, otherid sends a decoy
+//		reply with another identifier, and corrupt one whose checksum is
+//		wrong. One address per target, and per check. Linux, in the
+//		checker's own network namespace only.
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
+//	pingstats [ADDR]
+//		The last program's stdout is a ping's output as lesson 15 defines
+//		it: one line per probe (a reply or a timeout), sequence numbers 1
+//		to n in order, and statistics that agree with those lines (sent,
+//		received, whole-number loss, rtt min/avg/max). With ADDR, an
+//		icmptarget, every reply line is for a probe the target answered,
+//		and its time is at least the target's delay (less 1ms): a line
+//		that breaks either was printed for some other packet.
 //	procstat FIELD MAXKB
 //		The server's FIELD of /proc/PID/status (VmHWM: peak resident
 //		memory; VmPeak: peak address space) is at most MAXKB KiB. Linux
@@ -113,6 +157,11 @@
 //		and `stderr` match. Fails unless it exits 0; with !, fails unless
 //		it exits 1, the course's status for a program that reports an
 //		error.
+//	runany [-within=DURATION] ARGS...
+//		Like run, but exit status 1 passes as well as 0 (a signal, a panic
+//		or the time limit still fail): for a check whose next command
+//		judges what the program sent, which explains a failure better
+//		than its exit status would.
 //	samefile WANT GOT
 //		File GOT has exactly the bytes of file WANT; a failure gives both
 //		sizes and SHA-256 sums, and where they first differ.
@@ -122,6 +171,15 @@
 //		Write SIZE printable bytes with no newline to NAME. A write error
 //		(the server closed on us) is not a failure: the next command
 //		checks what the server did.
+//	sentpacket NAME
+//		The last line the last `run` printed on stdout is the packet the
+//		program sent, in hex: a 20-byte IPv4 header whose total length
+//		and checksum are right, not a fragment, protocol 17, then a UDP
+//		datagram whose length and checksum are right (never 0: a computed
+//		0 goes out as 0xffff). And it went out as printed: the capture of
+//		udplisten NAME saw a packet with the same UDP bytes and the same
+//		header, apart from what Linux fills in (checksum and total length;
+//		ID and source when 0). Linux only.
 //	serve ARGS...
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
@@ -130,6 +188,16 @@
 //		Send SIGTERM to the server and wait (at most 5s) until nothing
 //		listens on $PORT any more, without waiting for the server to exit:
 //		clients already connected can still be checked. Linux only.
+//	sniff ARGS...
+//		Start the lesson's program, a packet sniffer, with ARGS in the
+//		background and wait (at most 5s) for its stdout line
+//		`sniffing on IFACE`; set $IFACE. Like serve, it becomes the
+//		server that terminate stops.
+//	sniffed [-count=N] LINE...
+//		The sniffer prints a line equal to the words LINE joined by single
+//		spaces, within 3s. With -count=N, once N such lines are in, there
+//		are exactly N (-count=0: none, judged at once): wait first for a
+//		later packet's line, so every line about the earlier ones is out.
 //	sockets STATE MAX
 //		At most MAX TCP sockets with local port $PORT are in STATE
 //		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
@@ -138,6 +206,18 @@
 //		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`
 //		matches.
+//	topology HOPS [silent=K] [noise]
+//		Build a chain of network namespaces joined by veth pairs: this
+//		one, HOPS routers, a destination (10.N.0.0/16, a free N per
+//		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
+//		$HOPn, the address each router answers from. Router K forwards
+//		but sends no ICMP errors. With noise, another traceroute probes
+//		the first answering router every 10ms, from a port of its own, to
+//		the ports 33434-33449. Everything goes at the script's end. Needs
+//		the ip command, and a namespace of its own (Isolated lessons).
+//	traceroute [-within=DURATION] ARGS...
+//		Like run, but whatever the exit status: hops judges it after the
+//		lines, which say more about what went wrong.
 //	trickle NAME TEXT INTERVAL
 //		Write TEXT to NAME one byte at a time, INTERVAL apart (a slow
 //		client).
@@ -153,13 +233,31 @@
 //		Open a UDP socket on loopback that talks to ADDR (default $ADDR);
 //		set $LOCAL_NAME to its address. It is not connected, so a reply
 //		from a wrong address is seen and reported.
+//	udpecho ADDR
+//		Run a UDP server inside the checker on ADDR (port 0: any), which
+//		sends every datagram back to its sender; set $UDPECHO.
 //	udpexpect NAME TEXT
 //		One datagram arrives on NAME within 3s, from the address NAME talks
 //		to, and equals TEXT exactly (not merged, not split).
 //	udpexpectgen NAME SIZE
 //		Like udpexpect, for the datagram that udpsendgen NAME SIZE sends.
+//	udplisten NAME
+//		Open a UDP socket on 127.0.0.1, port chosen by the kernel, that
+//		reports each datagram's TTL; set $PORT_NAME. Capture from now on
+//		(AF_PACKET on lo) the packets to or from that port, or that port
+//		with its two bytes swapped, and ICMP errors about them: udpreceived
+//		and sentpacket show them, decoded, when they fail. udpquiet works
+//		on NAME. Needs CAP_NET_RAW (Isolated lessons); Linux only.
 //	udpquiet NAME DURATION
 //		No datagram arrives on NAME for DURATION.
+//	udpreceived [-file] NAME TEXT FROM TTL
+//		One datagram arrives on the udplisten socket NAME: TEXT exactly (with
+//		-file, the bytes of file TEXT), from FROM (IP:PORT), with TTL in its
+//		IPv4 header. Waits at most 3s, less once the capture has seen the
+//		packet go by (300ms after it) or seen nothing (1s): run it after
+//		the program sent. A failure shows each packet the capture saw for
+//		NAME, its lengths and checksums judged, and whether the kernel
+//		dropped it and why.
 //	udpsend NAME TEXT
 //		Send TEXT as one datagram ('' sends an empty one).
 //	udpsendgen NAME SIZE
@@ -171,6 +269,19 @@
 //		sent twice); stale (each reply preceded by one for ID+1000, text
 //		STALE); late (only the third try of each ID is answered); mute
 //		(nothing is answered). It records every request's arrival.
+//	udpsockopt NAME OPTION...
+//		Set options on UDP socket NAME: ttl=N (the IPv4 TTL or IPv6 hop
+//		limit of what it sends) or ipoptions=HEX (IPv4 options, which the
+//		kernel puts after the fixed 20-byte header of every datagram it
+//		sends, padded to a multiple of 4 bytes: IHL grows to match).
+//	udpzerosum NAME VAR FROM
+//		Set $VAR to printable text that, sent from FROM (IPv4:PORT) to the
+//		udplisten socket NAME, makes the UDP checksum come out as 0x0000,
+//		which RFC 768 sends as 0xffff.
+//	veth NAME PEER
+//		Create a pair of virtual Ethernet interfaces, NAME and PEER, and
+//		bring both up: a frame sent on one arrives on the other. Both go
+//		away at the script's end. Needs CAP_NET_ADMIN (Isolated lessons).
 //
 // Conditions: [ipv6] is true when the machine can listen on ::1.
 package scriptcmd

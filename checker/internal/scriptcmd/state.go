@@ -57,6 +57,7 @@ type State struct {
 	udpServer *udpServer
 	dns       []*dnsServer
 	fake      *fakeServer
+	kept      map[any]any
 	lastRun   *proc.Process
 }
 
@@ -128,6 +129,23 @@ func (s *State) cleanup() {
 	for _, d := range s.dns {
 		d.close()
 	}
+}
+
+// Keep returns the script's value under key, made by newValue the first
+// time: the place for a command's own per-script data, such as lesson 15's
+// ICMP targets. It is safe for concurrent use; the value guards itself.
+func (s *State) Keep(key any, newValue func() any) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.kept == nil {
+		s.kept = map[any]any{}
+	}
+	v, ok := s.kept[key]
+	if !ok {
+		v = newValue()
+		s.kept[key] = v
+	}
+	return v
 }
 
 // useSeed returns the script's seed and records that it mattered.

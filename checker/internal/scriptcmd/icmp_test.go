@@ -1,0 +1,137 @@
+package scriptcmd
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestICMPChecksum(t *testing.T) {
+	for _, c := range []struct {
+		msg  []byte
+		want uint16
+	}{
+		{[]byte{8, 0, 0, 0, 0, 1, 0, 1, 'h', 'i'}, 0x8f94},
+		{[]byte{8, 0, 0, 0, 0, 1, 0, 1, 0xff, 0xff, 0xff, 0xff}, 0xf7fd}, // carries to fold
+		{[]byte{8, 0, 0, 0, 0, 1, 0, 1, 'h'}, 0x8ffd},                    // odd: 'h' is a high half
+		{[]byte{8, 0, 0x8f, 0x94, 0, 1, 0, 1, 'h', 'i'}, 0},              // a right message sums to 0
+	} {
+		assert.Equal(t, c.want, icmpChecksum(c.msg), "% x", c.msg)
+	}
+}
+
+func TestICMPEchoReplies(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0x12, 0x34, 0xab, 0xcd, 0, 2, 'h', 'i'}, time.Now())
+	require.True(t, ok)
+	assert.Equal(t, uint16(0x1234), req.sum)
+	assert.NotEqual(t, req.sum, req.want, "the request's checksum is wrong")
+
+	o, err := parseICMPTargetOptions([]string{"delay=20ms", "otherid", "corrupt", "dup"})
+	require.NoError(t, err)
+	msgs, delays := o.echoReplies(req)
+	require.Len(t, msgs, 4)
+	assert.Equal(t, []time.Duration{0, 0, 20 * time.Millisecond, 20 * time.Millisecond}, delays)
+	for i, m := range msgs {
+		assert.Equal(t, byte(0), m[0], "reply %d is an echo reply", i)
+		assert.Equal(t, uint16(2), binary.BigEndian.Uint16(m[6:]), "reply %d keeps the sequence number", i)
+		assert.Equal(t, "hi", string(m[8:]))
+	}
+	assert.Equal(t, uint16(0xabcd^0x8000), binary.BigEndian.Uint16(msgs[0][4:]), "the decoy has another identifier")
+	assert.Equal(t, uint16(0), icmpChecksum(msgs[0]), "the other identifier's reply is well formed")
+	assert.NotEqual(t, uint16(0), icmpChecksum(msgs[1]), "the corrupt decoy's checksum is wrong")
+	assert.Equal(t, uint16(0), icmpChecksum(msgs[2]), "the real reply is right, even to a wrong request")
+
+	o, err = parseICMPTargetOptions([]string{"lose=2,4"})
+	require.NoError(t, err)
+	msgs, _ = o.echoReplies(req)
+	assert.Empty(t, msgs, "a lost sequence number gets no reply")
+
+	for _, bad := range []string{"delay=soon", "lose=x", "loud", "silent=1"} {
+		_, err := parseICMPTargetOptions([]string{bad})
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestICMPJudgeRequests(t *testing.T) {
+	mk := func(id, seq uint16, size int, fix bool) icmpRequest {
+		m := make([]byte, 8+size)
+		m[0] = 8
+		binary.BigEndian.PutUint16(m[4:], id)
+		binary.BigEndian.PutUint16(m[6:], seq)
+		if fix {
+			binary.BigEndian.PutUint16(m[2:], icmpChecksum(m))
+		}
+		r, _ := parseEchoRequest(m, time.Now())
+		return r
+	}
+	addr := netip.MustParseAddr("198.51.100.1")
+	good := []icmpRequest{mk(7, 1, 56, true), mk(7, 2, 56, true)}
+	assert.Nil(t, judgeEchoRequests(good, addr, 2, 56))
+	for name, c := range map[string]struct {
+		reqs []icmpRequest
+		size int
+		want string
+	}{
+		"checksum": {[]icmpRequest{mk(7, 1, 56, false)}, 56, "checksum"},
+		"count":    {good[:1], 56, "received 1"},
+		"order":    {[]icmpRequest{good[1], good[0]}, 56, "sequence number"},
+		"id":       {[]icmpRequest{good[0], mk(8, 2, 56, true)}, 56, "identifier"},
+		"size":     {good, 57, "bytes of data"},
+	} {
+		f := judgeEchoRequests(c.reqs, addr, 2, c.size)
+		if assert.NotNil(t, f, name) {
+			assert.Contains(t, f.What, c.want, name)
+		}
+	}
+}
+
+func TestPingJudgeOutput(t *testing.T) {
+	good := `PING 198.51.100.1: 56 data bytes
+64 bytes from 198.51.100.1: icmp_seq=1 time=20.100 ms
+Request timeout for icmp_seq 2
+64 bytes from 198.51.100.1: icmp_seq=3 ttl=64 time=20.300 ms
+
+--- 198.51.100.1 ping statistics ---
+3 packets transmitted, 2 received, 33% packet loss
+rtt min/avg/max = 20.100/20.200/20.300 ms
+`
+	assert.Nil(t, judgePingOutput(good))
+	silent := "PING 1.2.3.4: 56 data bytes\nRequest timeout for icmp_seq 1\n\n--- 1.2.3.4 ping statistics ---\n1 packets transmitted, 0 received, 100% packet loss\n"
+	assert.Nil(t, judgePingOutput(silent))
+
+	for name, c := range map[string]struct{ old, new, want string }{
+		"avg over sent": {"20.200/", "13.467/", "avg"},
+		"loss":          {"33%", "0%", "packet loss"},
+		"received":      {"2 received", "3 received", "received"},
+		"order":         {"icmp_seq 2", "icmp_seq 4", "probe 2"},
+		"stray line":    {"Request timeout", "no answer", "a line the contract"},
+		"no summary":    {"3 packets transmitted, 2 received, 33% packet loss\n", "", "no line"},
+	} {
+		out := pingReplaceOnce(t, good, c.old, c.new)
+		f := judgePingOutput(out)
+		if assert.NotNil(t, f, name) {
+			assert.Contains(t, f.What, c.want, name)
+		}
+	}
+
+	o := icmpTargetOptions{delay: 20 * time.Millisecond, lose: map[uint16]bool{2: true}}
+	assert.Nil(t, judgePingTimes(good, o, nil))
+	f := judgePingTimes(pingReplaceOnce(t, good, "time=20.100", "time=0.100"), o, nil)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "icmp_seq=1 after 0.100 ms")
+	f = judgePingTimes(pingReplaceOnce(t, good, "Request timeout for icmp_seq 2", "64 bytes from 198.51.100.1: icmp_seq=2 time=20.1 ms"), o, nil)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "never answered")
+}
+
+func pingReplaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	i := strings.Index(s, old)
+	require.GreaterOrEqual(t, i, 0, "%q not in the sample", old)
+	return s[:i] + new + s[i+len(old):]
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package scriptcmd
+
+// startWire fails: only Linux has AF_PACKET. (Isolated lessons, the only
+// ones that use it, are skipped before that anyway.)
+func startWire(port uint16) (*udpWire, error) {
+	return nil, errNeedsLinux
+}

@@ -1,0 +1,258 @@
+package scriptcmd
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/proc"
+)
+
+// sniffPrefix starts the readiness line of a program that captures packets
+// (lesson 18): it serves no address, so it names its interface instead.
+const sniffPrefix = "sniffing on "
+
+// sniffOutputLimit is how much a sniffer may print: a line per packet adds
+// up, and every line must stay visible to sniffed.
+const sniffOutputLimit = 4 << 20
+
+func cmdSniff(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "sniff")
+	st := state(ts)
+	st.mu.Lock()
+	running := st.server != nil && !st.server.Exited()
+	st.mu.Unlock()
+	if running {
+		ts.Fatalf("sniff: a program is already running; terminate it first")
+	}
+
+	ready := make(chan string, 1)
+	p, err := proc.Start(st.ctx, proc.Spec{
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: sniffOutputLimit, Confine: st.Confine,
+		OnStdoutLine: func(line string) {
+			if strings.HasPrefix(line, sniffPrefix) {
+				select {
+				case ready <- strings.TrimSpace(strings.TrimPrefix(line, sniffPrefix)):
+				default:
+				}
+			}
+		},
+	})
+	ts.Check(err)
+	st.mu.Lock()
+	st.server = p
+	st.mu.Unlock()
+
+	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
+	defer timer.Stop()
+	var iface string
+	select {
+	case iface = <-ready:
+	case <-p.Done():
+		exit, _ := p.Wait(0)
+		st.fail(ts, Failure{
+			What:   fmt.Sprintf("the sniffer exited (%s) before printing %q", exit, sniffPrefix+"IFACE"),
+			Sent:   "started: " + cmdline,
+			Want:   "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",
+			Output: programOutput(p),
+		})
+	case <-timer.C:
+		st.fail(ts, Failure{
+			What:   fmt.Sprintf("the sniffer did not print %q within %s", sniffPrefix+"IFACE", readyTimeout),
+			Sent:   "started: " + cmdline,
+			Want:   "a line `sniffing on IFACE` on stdout (with a newline) as soon as the packet socket is bound",
+			Output: programOutput(p),
+		})
+	}
+	if iface == "" {
+		st.fail(ts, Failure{What: "the readiness line names no interface", Sent: "started: " + cmdline,
+			Want: "`sniffing on IFACE`, IFACE being the interface given with -i"})
+	}
+	ts.Setenv("IFACE", iface)
+}
+
+func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "sniffed")
+	const use = "sniffed [-count=N] LINE..."
+	count := -1 // at least once
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-count="); ok {
+			n, err := strconv.Atoi(v)
+			usage(ts, err == nil && n >= 0, use)
+			count, args = n, args[1:]
+		}
+	}
+	usage(ts, len(args) > 0, use)
+	want := strings.Join(args, " ")
+	st := state(ts)
+	st.mu.Lock()
+	p := st.server
+	st.mu.Unlock()
+	if p == nil {
+		ts.Fatalf("sniffed: no sniffer was started (sniff first)")
+	}
+
+	// A line shows up a moment after its packet went by: wait for it. An
+	// exact count is judged once that many copies are in, which is why a
+	// script first waits for a later packet's line (a barrier), so every
+	// copy of the earlier one has been printed by then.
+	need := max(count, 1)
+	deadline := st.deadline(idleTimeout)
+	var lines []string
+	n := 0
+	for {
+		lines = sniffLines(p)
+		n = sniffCount(lines, want)
+		if count == 0 || n >= need || p.Exited() || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond) // polling the program's output, not synchronising with it
+	}
+
+	wantDesc := fmt.Sprintf("the line %q, exactly as the README's line format says", want)
+	switch {
+	case count < 0 && n > 0, count >= 0 && n == count:
+		return
+	case n == 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("the sniffer did not print the line %q within %s", want, idleTimeout),
+			Got: sniffClosest(lines, want), Want: wantDesc})
+	case count == 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("the sniffer printed the line %q (%s), which it must not", want, sniffTimes(n)),
+			Want: "no such line: that packet is not one the sniffer should print"})
+	case n > count:
+		st.fail(ts, Failure{What: fmt.Sprintf("the sniffer printed the line %q %d times, not %d", want, n, count),
+			Got: sniffClosest(lines, want), Want: fmt.Sprintf("%s, %s: one line per packet", wantDesc, sniffTimes(count))})
+	default:
+		st.fail(ts, Failure{What: fmt.Sprintf("the sniffer printed the line %q only %d times within %s, not %d", want, n, idleTimeout, count),
+			Got: sniffClosest(lines, want), Want: fmt.Sprintf("%s, %s: one line per packet", wantDesc, sniffTimes(count))})
+	}
+}
+
+func sniffTimes(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// sniffLines returns the complete lines a program has printed on stdout.
+func sniffLines(p *proc.Process) []string {
+	out := string(p.Stdout.Bytes())
+	if i := strings.LastIndexByte(out, '\n'); i >= 0 {
+		out = out[:i]
+	} else {
+		return nil
+	}
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+func sniffCount(lines []string, want string) int {
+	n := 0
+	for _, l := range lines {
+		if l == want {
+			n++
+		}
+	}
+	return n
+}
+
+// sniffClosest describes what a sniffer printed by the few lines most like
+// the one wanted: its other lines are about other traffic.
+func sniffClosest(lines []string, want string) string {
+	var packets []string
+	for _, l := range lines {
+		if !strings.HasPrefix(l, sniffPrefix) {
+			packets = append(packets, l)
+		}
+	}
+	if len(packets) == 0 {
+		return "no line about any packet at all: does the socket receive frames? (its protocol, ETH_P_ALL, in network byte order; bound to the interface named by -i)"
+	}
+	// The last lines are the ones about this check's traffic; an edit
+	// distance over a bounded window keeps this cheap.
+	window := packets[max(0, len(packets)-400):]
+	type scored struct {
+		line string
+		dist int
+		pos  int
+	}
+	var all []scored
+	for i, l := range window {
+		all = append(all, scored{l, sniffDistance(l, want), i})
+	}
+	slices.SortStableFunc(all, func(a, b scored) int { return a.dist - b.dist })
+	all = all[:min(5, len(all))]
+	slices.SortFunc(all, func(a, b scored) int { return a.pos - b.pos })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d lines about packets; the nearest to the one expected:\n", len(packets))
+	for _, s := range all {
+		l := s.line
+		if len(l) > 160 {
+			l = l[:160] + "…"
+		}
+		fmt.Fprintf(&b, "  %s\n", l)
+	}
+	return b.String()
+}
+
+// sniffDistance is the Levenshtein distance between a and b, by bytes, with
+// both cut to 200 bytes.
+func sniffDistance(a, b string) int {
+	a, b = a[:min(len(a), 200)], b[:min(len(b), 200)]
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func cmdUDPEcho(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "udpecho")
+	usage(ts, len(args) == 1, "udpecho ADDR")
+	addr, err := netip.ParseAddrPort(args[0])
+	if err != nil {
+		ts.Fatalf("udpecho: %q is not an IP:port: %v", args[0], err)
+	}
+	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
+	ts.Check(err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, maxDatagram+1)
+		for {
+			n, from, err := c.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			c.WriteToUDPAddrPort(buf[:n], from)
+		}
+	}()
+	ts.Defer(func() {
+		c.Close()
+		<-done
+	})
+	ts.Setenv("UDPECHO", c.LocalAddr().String())
+}

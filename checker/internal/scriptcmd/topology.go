@@ -1,0 +1,278 @@
+package scriptcmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/proc"
+)
+
+// topologyArgs reads `topology HOPS [silent=K] [noise]`.
+func topologyArgs(args []string) (hops, silent int, noise, ok bool) {
+	if len(args) == 0 {
+		return 0, 0, false, false
+	}
+	hops, err := strconv.Atoi(args[0])
+	if err != nil || hops < 1 || hops > 20 {
+		return 0, 0, false, false
+	}
+	for _, a := range args[1:] {
+		switch v, isSilent := strings.CutPrefix(a, "silent="); {
+		case isSilent:
+			silent, err = strconv.Atoi(v)
+			if err != nil || silent < 1 || silent > hops {
+				return 0, 0, false, false
+			}
+		case a == "noise":
+			noise = true
+		default:
+			return 0, 0, false, false
+		}
+	}
+	return hops, silent, noise, true
+}
+
+// traceLine is one line of a traceroute's output, read field by field:
+// the TTL, then for each probe either `*` or a time `N ms`, each answer's
+// address before its time when it differs from the one before.
+type traceLine struct {
+	ttl    string
+	addrs  []string
+	probes int    // times and stars
+	times  int    // answered probes
+	bad    string // a field that is none of these
+}
+
+func parseTraceLine(s string) traceLine {
+	f := strings.Fields(s)
+	var l traceLine
+	if len(f) == 0 {
+		return l
+	}
+	l.ttl = f[0]
+	for i := 1; i < len(f); i++ {
+		switch {
+		case f[i] == "*":
+			l.probes++
+		case strings.HasPrefix(f[i], "!"):
+			// traceroute's note after a time: !H, !N... (unreachable)
+		case net.ParseIP(f[i]) != nil:
+			l.addrs = append(l.addrs, f[i])
+		case i+1 < len(f) && f[i+1] == "ms" && isTime(f[i]):
+			l.probes++
+			l.times++
+			i++
+		default:
+			if l.bad == "" {
+				l.bad = f[i]
+			}
+		}
+	}
+	return l
+}
+
+func isTime(s string) bool {
+	v, err := strconv.ParseFloat(s, 64)
+	return err == nil && v >= 0
+}
+
+// cmdTraceroute runs the lesson's program like run, but leaves its exit
+// status to hops, which judges the lines first: what the program printed
+// tells more about a wrong traceroute than how it ended.
+func cmdTraceroute(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "traceroute")
+	st := state(ts)
+	limit := runTimeout
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-within="); ok {
+			d, err := time.ParseDuration(v)
+			ts.Check(err)
+			limit, args = d, args[1:]
+		}
+	}
+	usage(ts, len(args) > 0, "traceroute [-within=DURATION] ARGS...")
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit, Confine: st.Confine})
+	ts.Check(err)
+	st.mu.Lock()
+	st.lastRun = p
+	st.mu.Unlock()
+	exit, err := p.Wait(time.Until(st.deadline(limit)))
+	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
+	if errors.Is(err, proc.ErrTimeout) {
+		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
+			Sent: "started: " + cmdline, Want: "the program to finish on its own: each probe waits at most -w (one deadline per probe, that other traffic does not push back), " +
+				"and the trace ends at the destination's answer or after TTL -m",
+			Output: programOutput(p)})
+	}
+	ts.Stdout().Write(p.Stdout.Bytes())
+	ts.Stderr().Write(p.Stderr.Bytes())
+	if exit.Signal != "" {
+		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
+	}
+	if bytes.Contains(p.Stderr.Bytes(), []byte("goroutine 1 [")) {
+		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
+			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
+	}
+}
+
+// cmdHops checks the traceroute output of the last `run`: one line per
+// TTL, in order, line K naming the K-th wanted address, or only stars.
+func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "hops")
+	probes := 0
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-q="); ok {
+			n, err := strconv.Atoi(v)
+			usage(ts, err == nil && n > 0, "hops [-q=N] ADDR|*...")
+			probes, args = n, args[1:]
+		}
+	}
+	usage(ts, len(args) > 0, "hops [-q=N] ADDR|*...")
+	st := state(ts)
+	st.mu.Lock()
+	p := st.lastRun
+	st.mu.Unlock()
+	if p == nil {
+		ts.Fatalf("hops: no program was run")
+	}
+	out := strings.TrimRight(string(p.Stdout.Bytes()), "\n")
+	var lines []string
+	if out != "" {
+		lines = strings.Split(out, "\n")
+	}
+
+	// Who is who, for the messages: the script's $HOPk and $DEST.
+	names := map[string]string{}
+	for k := 1; ; k++ {
+		a := ts.Getenv(fmt.Sprintf("HOP%d", k))
+		if a == "" {
+			break
+		}
+		names[a] = fmt.Sprintf("router %d", k)
+	}
+	dest := ts.Getenv("DEST")
+	if dest != "" {
+		names[dest] = "the destination"
+	}
+	got := "nothing on stdout"
+	if out != "" {
+		got = "its stdout:\n" + indent(tail(out, 40))
+	}
+	var output string
+	if e := strings.TrimSpace(string(p.Stderr.Bytes())); e != "" {
+		output = "its stderr:\n" + indent(tail(e, 10))
+	}
+	if what := checkHops(lines, args, probes, dest, names); what != "" {
+		st.fail(ts, Failure{What: what, Got: got, Want: wantHops(args, probes, dest), Output: output})
+	}
+
+	// Then how it ended: 0 when the destination answered, else 1 with a
+	// word on stderr.
+	if !p.Exited() {
+		ts.Fatalf("hops: the program is still running")
+	}
+	exit, _ := p.Wait(time.Second) // at once: it has exited
+	switch reached := args[len(args)-1] == dest; {
+	case reached && exit.Code != 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("every line is right, but the program ended with %s", exit),
+			Want: "exit status 0: the destination was reached", Output: programOutput(p)})
+	case !reached && exit.Code != 1:
+		st.fail(ts, Failure{What: fmt.Sprintf("every line is right, but the program ended with %s", exit),
+			Want: "exit status 1 and one line on stderr: the destination was not reached within -m hops", Output: programOutput(p)})
+	case !reached && output == "":
+		st.fail(ts, Failure{What: "the program exited 1 but said nothing on stderr",
+			Want: "one line on stderr saying that the destination was not reached", Output: programOutput(p)})
+	}
+}
+
+// wantHops renders the lines that checkHops wants.
+func wantHops(want []string, probes int, dest string) string {
+	var b strings.Builder
+	b.WriteString("one line per TTL, in TTL order, the times as they come:\n")
+	for i, w := range want {
+		fmt.Fprintf(&b, "%2d ", i+1)
+		if w == "*" {
+			b.WriteString(strings.Repeat(" *", max(probes, 1)))
+		} else {
+			b.WriteString(" " + w + strings.Repeat("  N.NNN ms", max(probes, 1)))
+		}
+		if w == dest {
+			b.WriteString("   (the destination: the last line)")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// checkHops compares a traceroute's lines with the addresses (or `*`)
+// wanted at each TTL, and says what is wrong, or returns "". names tells
+// who each address is; dest is the destination's address.
+func checkHops(lines, want []string, probes int, dest string, names map[string]string) string {
+	who := func(a string) string {
+		if n, ok := names[a]; ok {
+			return a + " (" + n + ")"
+		}
+		return a
+	}
+	for i, w := range want {
+		ttl := i + 1
+		if i >= len(lines) {
+			what := "no router answers there"
+			if w != "*" {
+				what = who(w) + " answers there"
+			}
+			if len(lines) == 0 {
+				return fmt.Sprintf("nothing came out on stdout, but TTL 1 should have its line: %s", what)
+			}
+			return fmt.Sprintf("the output stops after %d lines, but TTL %d should have its line: %s", len(lines), ttl, what)
+		}
+		l := parseTraceLine(lines[i])
+		switch {
+		case l.ttl != strconv.Itoa(ttl):
+			return fmt.Sprintf("line %d starts with %q, not its TTL %d: one line per TTL, in order, each starting with its TTL", ttl, l.ttl, ttl)
+		case l.bad != "":
+			return fmt.Sprintf("line %d (TTL %d) has %q, which is neither an IPv4 address, a time `N ms` nor `*`", ttl, ttl, l.bad)
+		case probes > 0 && l.probes != probes:
+			return fmt.Sprintf("line %d (TTL %d) shows %d probe results, not %d (-q): one time `N ms` or one `*` per probe", ttl, ttl, l.probes, probes)
+		case l.probes == 0:
+			return fmt.Sprintf("line %d (TTL %d) shows no probe result: one time `N ms` or one `*` per probe", ttl, ttl)
+		case w == "*" && len(l.addrs) > 0:
+			return fmt.Sprintf("at TTL %d the output names %s, but router %d never answers, so the line should show only `*`, one per probe. "+
+				"Either the probe did not leave with TTL %d, or an ICMP message about some other probe was taken for its answer (match each message by the header it quotes)",
+				ttl, who(l.addrs[0]), ttl, ttl)
+		case w == "*" && l.times > 0:
+			return fmt.Sprintf("line %d (TTL %d) shows a time but no address, and router %d never answers", ttl, ttl, ttl)
+		case w == "*":
+			continue
+		case len(l.addrs) == 0 && w == dest:
+			return fmt.Sprintf("at TTL %d the output shows no answer, but the destination %s answers every probe that reaches it, with ICMP port unreachable "+
+				"(an echo reply for an echo probe): that answer is the end of the trace", ttl, dest)
+		case len(l.addrs) == 0:
+			return fmt.Sprintf("at TTL %d the output shows no answer, but %s answers every probe whose TTL runs out there, with ICMP time exceeded: wait up to -w for it", ttl, who(w))
+		case l.addrs[0] != w && l.addrs[0] == dest:
+			return fmt.Sprintf("at TTL %d the destination %s answered, but a probe sent with TTL %d runs out before, at %s. "+
+				"Is the TTL set on every probe before it is sent?", ttl, dest, ttl, who(w))
+		case l.addrs[0] != w:
+			return fmt.Sprintf("at TTL %d the output names %s, but a probe sent with TTL %d runs out at %s. "+
+				"Is the TTL set on every probe before it is sent, and each answer matched to its own probe?", ttl, who(l.addrs[0]), ttl, who(w))
+		case len(l.addrs) > 1:
+			return fmt.Sprintf("at TTL %d the output names %s and %s, but only %s is on the path", ttl, who(l.addrs[0]), who(l.addrs[1]), who(w))
+		case l.times == 0:
+			return fmt.Sprintf("line %d (TTL %d) names %s but gives no time `N ms`", ttl, ttl, w)
+		}
+	}
+	if len(lines) > len(want) {
+		if want[len(want)-1] == dest {
+			return fmt.Sprintf("the output goes on after the destination answered at TTL %d: the destination's line is the last", len(want))
+		}
+		return fmt.Sprintf("the output has %d lines, more than the %d TTLs that -m allows", len(lines), len(want))
+	}
+	return ""
+}
