@@ -89,19 +89,6 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 		return res, err
 	}
 
-	if o.Lesson.Isolated && !o.inNamespace {
-		start := time.Now()
-		res, err := gradeIsolated(ctx, o)
-		res.Duration = time.Since(start)
-		return res, err
-	}
-
-	work, err := os.MkdirTemp("", "socketlings-")
-	if err != nil {
-		return res, fmt.Errorf("create work folder: %w", err)
-	}
-	defer os.RemoveAll(work)
-
 	jobs := o.Jobs
 	if jobs <= 0 {
 		jobs = 2
@@ -109,14 +96,43 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 	res.Checks = make([]Check, len(scripts))
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
-	for i, s := range scripts {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res.Checks[i] = runScript(ctx, o, s, bin.Path, work)
-		})
+	if o.Lesson.Isolated && !o.inNamespace {
+		// Each check in a worker in a network namespace of its own, so that
+		// two checks never see each other's packets.
+		reasons := make([]string, len(scripts))
+		errs := make([]error, len(scripts))
+		for i, s := range scripts {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				res.Checks[i], reasons[i], errs[i] = isolatedCheck(ctx, o, s)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return res, err
+		}
+		for _, why := range reasons {
+			if why != "" {
+				res.Checks = nil
+				return skipped(res, why), nil
+			}
+		}
+	} else {
+		work, err := os.MkdirTemp("", "socketlings-")
+		if err != nil {
+			return res, fmt.Errorf("create work folder: %w", err)
+		}
+		defer os.RemoveAll(work)
+		for i, s := range scripts {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				res.Checks[i] = runScript(ctx, o, s, bin.Path, work)
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 
 	res.Outcome = Passed
 	for _, c := range res.Checks {

@@ -64,19 +64,19 @@ func runWorker(spec string) (Result, error) {
 	})
 }
 
-// gradeIsolated grades the lesson in a worker started in a new network
-// namespace. When no namespace can be made, the lesson is skipped, with the
-// reason and what would make it run.
-func gradeIsolated(ctx context.Context, o Options) (Result, error) {
-	res := Result{Lesson: o.Lesson.Dir()}
+// isolatedCheck runs one check in a worker started in a new network
+// namespace. When no namespace can be made, it returns why, for the lesson
+// to be skipped.
+func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, string, error) {
+	c := Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hints[s.Name]}
 	self, err := os.Executable()
 	if err != nil {
-		return res, fmt.Errorf("find the checker's own program: %w", err)
+		return c, "", fmt.Errorf("find the checker's own program: %w", err)
 	}
 	spec, err := json.Marshal(isolatedJob{Lesson: o.Lesson.Number, Dir: o.Dir, CacheDir: o.CacheDir, Seed: o.Seed,
-		Verbose: o.Verbose, Checks: o.Checks, Jobs: o.Jobs})
+		Verbose: o.Verbose, Checks: []string{s.Name}, Jobs: 1})
 	if err != nil {
-		return res, err
+		return c, "", err
 	}
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), workerEnv+"="+string(spec))
@@ -84,10 +84,10 @@ func gradeIsolated(ctx context.Context, o Options) (Result, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = netns.ProcAttr()
 	if cmd.SysProcAttr == nil {
-		return skipped(res, "network namespaces exist only on Linux"), nil
+		return c, "network namespaces exist only on Linux", nil
 	}
 	if err := cmd.Start(); err != nil {
-		return skipped(res, fmt.Sprintf("this lesson runs in a network namespace of its own, and making one failed (%v)", err)), nil
+		return c, fmt.Sprintf("this lesson runs in a network namespace of its own, and making one failed (%v)", err), nil
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -96,18 +96,22 @@ func gradeIsolated(ctx context.Context, o Options) (Result, error) {
 	case <-ctx.Done():
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		res.Outcome = Interrupted
-		return res, nil
+		c.Outcome = Interrupted
+		return c, "", nil
 	}
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // anything the worker left
 	if err != nil {
 		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-		return res, fmt.Errorf("the lesson worker failed (%v): %s", err, msg)
+		return c, "", fmt.Errorf("the lesson worker failed (%v): %s", err, msg)
 	}
+	var res Result
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		return res, fmt.Errorf("the lesson worker's result is unreadable: %w", err)
+		return c, "", fmt.Errorf("the lesson worker's result is unreadable: %w", err)
 	}
-	return res, nil
+	if len(res.Checks) != 1 {
+		return c, "", fmt.Errorf("the lesson worker ran %d checks, not 1", len(res.Checks))
+	}
+	return res.Checks[0], "", nil
 }
 
 func skipped(res Result, why string) Result {

@@ -218,14 +218,36 @@ func (r *chatRoom) talk(j int) *Failure {
 	next := 1
 	for next <= r.m {
 		r.mu.Lock()
+		// Wait for the readers to catch up, but never longer than the
+		// idle timeout without progress: a bound on every wait.
+		stalled := false
+		seen, until := r.slowestLocked(j), r.st.deadline(idleTimeout)
 		for !r.stopped && next-1-r.slowestLocked(j) >= r.window {
+			if now := r.slowestLocked(j); now != seen {
+				seen, until = now, r.st.deadline(idleTimeout)
+			} else if !time.Now().Before(until) {
+				stalled = true
+				break
+			}
+			wake := time.AfterFunc(time.Until(until), func() {
+				r.mu.Lock()
+				r.cond.Broadcast()
+				r.mu.Unlock()
+			})
 			r.cond.Wait()
+			wake.Stop()
 		}
 		stopped := r.stopped
 		upto := min(r.m, r.slowestLocked(j)+r.window)
 		r.mu.Unlock()
 		if stopped {
 			return nil
+		}
+		if stalled {
+			r.stop()
+			return &Failure{What: fmt.Sprintf("no client read another message from %s for %s", r.nicks[j], idleTimeout),
+				Sent: fmt.Sprintf("messages up to number %d", next-1),
+				Want: "every message delivered to every other client"}
 		}
 		var batch bytes.Buffer
 		for ; next <= upto; next++ {

@@ -25,7 +25,7 @@ const topologyChildEnv = "SCRIPTCMD_TOPOLOGY_TEST_CHILD"
 // through one of them, and checks that everything goes at the end.
 func TestTopology(t *testing.T) {
 	if os.Getenv(topologyChildEnv) == "" {
-		if _, err := exec.LookPath("ip"); err != nil {
+		if _, err := findIP(); err != nil {
 			t.Skip("no ip command (iproute2) here")
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -48,11 +48,13 @@ func TestTopology(t *testing.T) {
 	require.NoError(t, netns.LoopbackUp())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	a := &topology{hops: 3, ctx: ctx}
+	ip, err := findIP()
+	require.NoError(t, err)
+	a := &topology{hops: 3, ctx: ctx, ipCmd: ip}
 	defer a.close()
 	require.NoError(t, a.build(2))
 	require.NoError(t, a.prove())
-	b := &topology{hops: 1, ctx: ctx}
+	b := &topology{hops: 1, ctx: ctx, ipCmd: ip}
 	defer b.close()
 	require.NoError(t, b.build(0))
 	require.NoError(t, b.prove())
