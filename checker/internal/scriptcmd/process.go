@@ -22,23 +22,34 @@ const readyPrefix = "listening on "
 // runOutputLimit is how much of a client's stdout and stderr run keeps.
 const runOutputLimit = 4 << 20
 
-func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
-	noNeg(ts, neg, "serve")
-	st := state(ts)
+// background says how a program started in the background announces that
+// it is ready, and what to tell a learner when it does not.
+type background struct {
+	role        string // "server", "sniffer"
+	prefix      string // the readiness line starts with this
+	line        string // the whole readiness line, as the contract writes it
+	whenExited  string // what was expected, when it exited before the line
+	whenTimeout string // what was expected, when the line never came
+	limit       int    // output kept (0: proc.DefaultLimit)
+}
+
+// startBackground starts the lesson's program with args as the script's
+// server and waits (at most readyTimeout) for its readiness line; it
+// returns the rest of that line.
+func (st *State) startBackground(ts *testscript.TestScript, args []string, b background) string {
 	st.mu.Lock()
 	running := st.server != nil && !st.server.Exited()
 	st.mu.Unlock()
 	if running {
-		ts.Fatalf("serve: a server is already running; terminate it first")
+		ts.Fatalf("a %s is already running; terminate it first", b.role)
 	}
-
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
-		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Confine: st.Confine,
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Confine: st.Confine, Limit: b.limit,
 		OnStdoutLine: func(line string) {
-			if strings.HasPrefix(line, readyPrefix) {
+			if strings.HasPrefix(line, b.prefix) {
 				select {
-				case ready <- strings.TrimSpace(strings.TrimPrefix(line, readyPrefix)):
+				case ready <- strings.TrimSpace(strings.TrimPrefix(line, b.prefix)):
 				default:
 				}
 			}
@@ -52,25 +63,37 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	cmdline := commandLine(args)
 	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
 	defer timer.Stop()
-	var addr string
 	select {
-	case addr = <-ready:
+	case rest := <-ready:
+		return rest
 	case <-p.Done():
 		exit, _ := p.Wait(0)
 		st.fail(ts, Failure{
-			What:   fmt.Sprintf("the server exited (%s) before printing %q", exit, readyPrefix+"HOST:PORT"),
+			What:   fmt.Sprintf("the %s exited (%s) before printing %q", b.role, exit, b.line),
 			Sent:   "started: " + cmdline,
-			Want:   "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
+			Want:   b.whenExited,
 			Output: programOutput(p),
 		})
 	case <-timer.C:
 		st.fail(ts, Failure{
-			What:   fmt.Sprintf("the server did not print %q within %s", readyPrefix+"HOST:PORT", readyTimeout),
+			What:   fmt.Sprintf("the %s did not print %q within %s", b.role, b.line, readyTimeout),
 			Sent:   "started: " + cmdline,
-			Want:   "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
+			Want:   b.whenTimeout,
 			Output: programOutput(p),
 		})
 	}
+	return "" // not reached: fail stops the script
+}
+
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "serve")
+	st := state(ts)
+	addr := st.startBackground(ts, args, background{
+		role: "server", prefix: readyPrefix, line: readyPrefix + "HOST:PORT",
+		whenExited:  "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
+		whenTimeout: "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
+	})
+	cmdline := commandLine(args)
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "0" || port == "" {
 		st.fail(ts, Failure{

@@ -25,54 +25,13 @@ const sniffOutputLimit = 4 << 20
 func cmdSniff(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "sniff")
 	st := state(ts)
-	st.mu.Lock()
-	running := st.server != nil && !st.server.Exited()
-	st.mu.Unlock()
-	if running {
-		ts.Fatalf("sniff: a program is already running; terminate it first")
-	}
-
-	ready := make(chan string, 1)
-	p, err := proc.Start(st.ctx, proc.Spec{
-		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: sniffOutputLimit, Confine: st.Confine,
-		OnStdoutLine: func(line string) {
-			if strings.HasPrefix(line, sniffPrefix) {
-				select {
-				case ready <- strings.TrimSpace(strings.TrimPrefix(line, sniffPrefix)):
-				default:
-				}
-			}
-		},
+	iface := st.startBackground(ts, args, background{
+		role: "sniffer", prefix: sniffPrefix, line: sniffPrefix + "IFACE", limit: sniffOutputLimit,
+		whenExited:  "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",
+		whenTimeout: "a line `sniffing on IFACE` on stdout (with a newline) as soon as the packet socket is bound",
 	})
-	ts.Check(err)
-	st.mu.Lock()
-	st.server = p
-	st.mu.Unlock()
-
-	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
-	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
-	defer timer.Stop()
-	var iface string
-	select {
-	case iface = <-ready:
-	case <-p.Done():
-		exit, _ := p.Wait(0)
-		st.fail(ts, Failure{
-			What:   fmt.Sprintf("the sniffer exited (%s) before printing %q", exit, sniffPrefix+"IFACE"),
-			Sent:   "started: " + cmdline,
-			Want:   "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",
-			Output: programOutput(p),
-		})
-	case <-timer.C:
-		st.fail(ts, Failure{
-			What:   fmt.Sprintf("the sniffer did not print %q within %s", sniffPrefix+"IFACE", readyTimeout),
-			Sent:   "started: " + cmdline,
-			Want:   "a line `sniffing on IFACE` on stdout (with a newline) as soon as the packet socket is bound",
-			Output: programOutput(p),
-		})
-	}
 	if iface == "" {
-		st.fail(ts, Failure{What: "the readiness line names no interface", Sent: "started: " + cmdline,
+		st.fail(ts, Failure{What: "the readiness line names no interface", Sent: "started: " + commandLine(args),
 			Want: "`sniffing on IFACE`, IFACE being the interface given with -i"})
 	}
 	ts.Setenv("IFACE", iface)
