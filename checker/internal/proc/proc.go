@@ -130,6 +130,11 @@ func (p *Process) Kill() {
 // Wait waits up to timeout for the program to exit; past it, the group is
 // killed and ErrTimeout returned.
 func (p *Process) Wait(timeout time.Duration) (Exit, error) {
+	select {
+	case <-p.done: // exited already: no race with a zero timer
+		return p.exit(), nil
+	default:
+	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {

@@ -28,9 +28,10 @@ const topologyTimeout = 5 * time.Second
 // probes through: the script's own namespace (the source), HOPS routers, and
 // a destination, joined by veth pairs. Instance n owns the addresses
 // 10.n.0.0/16, where link k (k = 1..HOPS+1) is 10.n.k.0/24 with 10.n.k.1 on
-// the side of the source and 10.n.k.2 on the far side, and the links named
-// trN-Ka (source side) and trN-Kb. Several scripts run in one namespace at
-// once, so every instance claims a free n.
+// the side of the source and 10.n.k.2 on the far side, and link k's ends
+// are named tr<n>-<k>a (source side) and tr<n>-<k>b. Scripts may share a
+// namespace, and a script may build two chains, so every instance claims a
+// free n.
 //
 // Each namespace other than the script's own is held open by a `cat` whose
 // standard input is a pipe that only the checker holds: killed, or left

@@ -1,9 +1,16 @@
-// Command port_only is lesson 16's solution with one bug: it matches an
-// answer to its probe by the quoted destination port only, not the source
-// port: another traceroute's probe to the same port, from another socket, is
-// taken for its own.
+// Command traceroute is lesson 16: it finds the routers on the way to a
+// host. It sends UDP probes with TTL 1, 2, 3... to unlikely ports of the
+// destination; the router where a probe's TTL runs out answers with ICMP
+// time exceeded, and the destination itself with ICMP port unreachable.
+// Read README.md first; it states exactly what the checker expects.
 //
-// Caught by: match_other_traffic
+// A raw socket needs CAP_NET_RAW. Try it on the real network (build first:
+// sudo may not find your go), or through the chain of routers that
+// README.md builds under "Try it by hand":
+//
+//	go build -o /tmp/tr ./solutions/16-traceroute && sudo /tmp/tr -q 1 example.com
+//
+// Check it:   go run ./checker --dir solutions lesson16
 package main
 
 import (
@@ -212,5 +219,5 @@ func isOurProbe(quoted []byte, dst net.IP, localPort, port int) bool {
 		return false
 	}
 	udp := quoted[h.Len:]
-	return int(binary.BigEndian.Uint16(udp[2:4])) == port
+	return int(binary.BigEndian.Uint16(udp[0:2])) == localPort && int(binary.BigEndian.Uint16(udp[2:4])) == port
 }
