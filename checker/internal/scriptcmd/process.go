@@ -113,7 +113,7 @@ func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	p := st.runningServer(ts)
 	p.Signal(syscall.SIGTERM)
-	st.waitExit(ts, p, "after SIGTERM")
+	st.waitExit(ts, p, "after SIGTERM", "SIGTERM", "exit status 0 (catch SIGTERM with os/signal and return from main)")
 }
 
 func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
@@ -154,7 +154,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if p == nil {
 		ts.Fatalf("exits: no server was started")
 	}
-	st.waitExit(ts, p, "once its last client left")
+	st.waitExit(ts, p, "after it should have finished on its own", "", "exit status 0 once its work is done")
 }
 
 // runningServer returns the server, which must still be running.
@@ -175,7 +175,7 @@ func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
 
 // waitExit waits for the server to exit with status 0 and no data race, and
 // makes its output what `stdout` and `stderr` match.
-func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when string) {
+func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent, want string) {
 	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
 	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
 		st.fail(ts, Failure{What: "the race detector found a data race in the server",
@@ -184,11 +184,11 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when strin
 	}
 	if errors.Is(err, proc.ErrTimeout) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
-			Sent: "SIGTERM", Want: "exit status 0", Output: programOutput(p)})
+			Sent: sent, Want: want, Output: programOutput(p)})
 	}
 	if exit.Code != 0 {
 		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s %s", exit, when),
-			Sent: "SIGTERM", Want: "exit status 0 (catch SIGTERM with os/signal and return from main)", Output: programOutput(p)})
+			Sent: sent, Want: want, Output: programOutput(p)})
 	}
 	ts.Stdout().Write(p.Stdout.Bytes())
 	ts.Stderr().Write(p.Stderr.Bytes())

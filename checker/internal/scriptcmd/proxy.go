@@ -102,7 +102,11 @@ func cmdProxy(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("proxy: %v", err)
 	}
-	p, err := newUDPProxy(upstream, f, st.useSeed())
+	seed := st.useSeed()
+	st.mu.Lock()
+	k := uint64(len(st.proxies)) // each proxy of a script draws its own fates
+	st.mu.Unlock()
+	p, err := newUDPProxy(upstream, f, seed, k)
 	ts.Check(err)
 	st.mu.Lock()
 	st.proxies = append(st.proxies, p)
@@ -110,8 +114,9 @@ func cmdProxy(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("PROXY", p.front.LocalAddr().String())
 }
 
-// newUDPProxy starts a proxy in front of upstream. Close it when done.
-func newUDPProxy(upstream netip.AddrPort, f faults, seed uint64) (*udpProxy, error) {
+// newUDPProxy starts a proxy in front of upstream, drawing fates from
+// stream k of seed. Close it when done.
+func newUDPProxy(upstream netip.AddrPort, f faults, seed, k uint64) (*udpProxy, error) {
 	lo := net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopbackOf(upstream.Addr()), 0))
 	front, err := net.ListenUDP("udp", lo)
 	if err != nil {
@@ -125,8 +130,8 @@ func newUDPProxy(upstream netip.AddrPort, f faults, seed uint64) (*udpProxy, err
 	p := &udpProxy{
 		front: front, back: back, upstream: upstream, f: f, start: time.Now(),
 		rng: map[string]*rand.Rand{
-			"→": rand.New(rand.NewPCG(seed, 1)),
-			"←": rand.New(rand.NewPCG(seed, 2)),
+			"→": rand.New(rand.NewPCG(seed, 2*k+1)),
+			"←": rand.New(rand.NewPCG(seed, 2*k+2)),
 		},
 		count: map[string]int{},
 	}
@@ -263,6 +268,9 @@ func (s *State) proxyNote() string {
 	var b strings.Builder
 	for _, p := range proxies {
 		fates, all := p.record(20)
+		if all == 0 {
+			continue
+		}
 		fmt.Fprintf(&b, "the proxy's record (→ towards %s, ← back; last %d of %d datagrams):\n", p.upstream, len(fates), all)
 		for _, f := range fates {
 			b.WriteString("  " + f.String() + "\n")

@@ -27,7 +27,7 @@ func runProxy(t *testing.T, f faults, seed uint64, n int) []string {
 			up.WriteToUDPAddrPort(buf[:k], from)
 		}
 	}()
-	p, err := newUDPProxy(up.LocalAddr().(*net.UDPAddr).AddrPort(), f, seed)
+	p, err := newUDPProxy(up.LocalAddr().(*net.UDPAddr).AddrPort(), f, seed, 0)
 	require.NoError(t, err)
 	defer p.close()
 	c, err := net.DialUDP("udp", nil, p.front.LocalAddr().(*net.UDPAddr))

@@ -1,8 +1,12 @@
-// Command retry_forever is lesson 13's solution with one bug: the sender never
-// gives up. When the receiver has gone silent it keeps retransmitting, and the
-// program never ends nor reports anything.
+// Command reliable-udp is lesson 13: a file transfer over UDP that survives
+// loss, duplication, reordering and corruption. One program, two modes: a
+// receiver that writes one file and exits, and a sender. Read README.md
+// first; it gives the wire format and states exactly what the checker
+// expects.
 //
-// Caught by: giveup_silent
+// Try it:     go run ./lessons/13-reliable-udp receive -addr 127.0.0.1:9000 -out /tmp/got.bin
+// and then:   go run ./lessons/13-reliable-udp send -addr 127.0.0.1:9000 -in go.sum
+// Check it:   go run ./checker lesson13
 package main
 
 import (
@@ -11,7 +15,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash/crc32"
 	"net"
 	"net/netip"
 	"os"
@@ -27,7 +30,7 @@ import (
 // all integers big-endian, the checksum covering every byte after itself.
 const (
 	headerLen  = 9
-	maxPayload = 1024 // bytes of file per DATA packet: 1033-byte datagrams fit any link without IP fragmentation
+	maxPayload = 1024 // bytes of file per DATA packet
 	window     = 64   // packets in flight beyond the cumulative ACK; also what the receiver holds
 
 	typeData = 'D' // number: the packet's; body: 1 to maxPayload bytes of the file
@@ -35,10 +38,7 @@ const (
 	typeAck  = 'A' // number: the next packet the receiver needs; body: 8-byte SACK bitmap
 )
 
-// Timers. They are sized for loopback and a checker that delays datagrams by
-// tens of milliseconds; TCP's are much longer because the Internet's round
-// trips are. The ratio is what matters: a lingering receiver outlasts twenty
-// of the sender's longest retransmission intervals.
+// Timers (README, "Timeouts and retransmission").
 const (
 	initialRTO = 100 * time.Millisecond // before the first round-trip sample
 	minRTO     = 20 * time.Millisecond
@@ -89,10 +89,9 @@ func (p packet) marshal(b []byte) []byte {
 	case typeAck:
 		b = binary.BigEndian.AppendUint64(b, p.sack)
 	}
-	// UDP has a checksum of its own, but the kernel computes it when the
-	// datagram leaves a host: a relay that flips a byte sends it on with a
-	// valid one. Only an end-to-end checksum over our bytes catches that.
-	binary.BigEndian.PutUint32(b, crc32.ChecksumIEEE(b[4:]))
+	// TODO: put the CRC-32 (hash/crc32.ChecksumIEEE) of b[4:] in b[0:4],
+	// big-endian. UDP's own checksum does not protect you from a relay
+	// that changes a byte (README, "Checksums").
 	return b
 }
 
@@ -103,9 +102,8 @@ func parse(b []byte) (packet, error) {
 	if len(b) < headerLen {
 		return packet{}, errBadPacket
 	}
-	if crc32.ChecksumIEEE(b[4:]) != binary.BigEndian.Uint32(b) {
-		return packet{}, fmt.Errorf("%w: bad checksum", errBadPacket)
-	}
+	// TODO: return an error when the CRC-32 of b[4:] is not the one in
+	// b[0:4]: the datagram was damaged on the way.
 	p := packet{typ: b[4], num: binary.BigEndian.Uint32(b[5:headerLen])}
 	body := b[headerLen:]
 	switch {
@@ -133,8 +131,6 @@ func runReceive(args []string) error {
 	if *out == "" {
 		return errors.New("receive: -out FILE is required")
 	}
-	// Create the file first: a path we cannot write is reported before
-	// anyone starts sending.
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
@@ -179,103 +175,41 @@ type receiver struct {
 	bytes int64
 }
 
+// run receives one file, then lingers, and returns nil when it is done.
 func (r *receiver) run() error {
-	buf := make([]byte, 64<<10)
-	var ack []byte
-	for {
-		// Before the first packet, wait as long as it takes. During the
-		// transfer, silence means the sender is gone. After it, silence
-		// is what we linger for.
-		switch {
-		case r.done:
-			r.conn.SetReadDeadline(r.last.Add(linger))
-		case r.peer.IsValid():
-			r.conn.SetReadDeadline(r.last.Add(r.giveup))
-		}
-		n, from, err := r.conn.ReadFromUDPAddrPort(buf)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if r.done {
-				// No repeated FIN for a whole linger: the sender has our
-				// last ACK, or has given up. Either way we are finished.
-				fmt.Fprintf(os.Stderr, "received %d bytes in %d packets from %s\n", r.bytes, r.next-1, r.peer)
-				return nil
-			}
-			return fmt.Errorf("the sender %s fell silent for %s, with %d packets in order", r.peer, r.giveup, r.next)
-		}
-		if err != nil {
-			return err
-		}
-		// One transfer, one sender: the kernel would deliver anyone's
-		// datagrams to this socket, so ignore strangers.
-		if r.peer.IsValid() && from != r.peer {
-			continue
-		}
-		p, err := parse(buf[:n])
-		if err != nil || p.typ == typeAck {
-			continue // corrupted or not meant for us: as if it was lost
-		}
-		r.peer, r.last = from, time.Now()
-		if err := r.accept(p); err != nil {
-			return err
-		}
-		// Every packet gets an ACK, duplicates too: a duplicate means the
-		// sender did not hear the last one. After the FIN this is what
-		// lingering is for.
-		ack = packet{typ: typeAck, num: r.next, sack: r.sackBits()}.marshal(ack)
-		if _, err := r.conn.WriteToUDPAddrPort(ack, r.peer); err != nil {
-			return err
-		}
-	}
+	// TODO: loop on r.conn.ReadFromUDPAddrPort into a 64 KiB buffer:
+	//   - set a read deadline first: none before the first packet,
+	//     r.last+r.giveup during the transfer, r.last+linger once done;
+	//   - a deadline error: return nil if done (you lingered long enough),
+	//     an error otherwise (the sender fell silent);
+	//   - any other error (net.ErrClosed after a signal): return it;
+	//   - the first valid packet fixes r.peer: ignore datagrams from
+	//     anyone else, datagrams that do not parse, and ACKs;
+	//   - record r.last, r.accept(p), then answer with an ACK: number
+	//     r.next, SACK bitmap r.sackBits(). Every packet, even a copy and
+	//     even after the FIN, gets an ACK.
+	return errors.New("lesson 13 is not done yet: the receiver's run is not written")
 }
 
 // accept files p and writes out every packet that is now in order.
 func (r *receiver) accept(p packet) error {
-	// Below next: a copy of something already written. Beyond the window:
-	// a sender that does not respect it. Neither is stored, so the file
-	// never gets a byte twice and memory stays bounded.
-	if r.done || p.num < r.next || p.num >= r.next+window {
-		return nil
-	}
-	if _, dup := r.held[p.num]; dup {
-		return nil
-	}
-	// The read buffer is reused for the next datagram: keep a copy.
-	p.payload = append([]byte(nil), p.payload...)
-	r.held[p.num] = p
-	for {
-		q, ok := r.held[r.next]
-		if !ok {
-			return nil
-		}
-		delete(r.held, r.next)
-		r.next++
-		if q.typ == typeFin {
-			// An ACK is a promise that the data is safe: the file is
-			// complete and closed before the ACK of the FIN goes out.
-			r.done = true
-			clear(r.held)
-			if err := r.w.Flush(); err != nil {
-				return err
-			}
-			return r.file.Close()
-		}
-		if _, err := r.w.Write(q.payload); err != nil {
-			return err
-		}
-		r.bytes += int64(len(q.payload))
-	}
+	// TODO: ignore p when the transfer is done, when p.num is below r.next
+	// (a copy of a packet already written), beyond r.next+window, or
+	// already in r.held. Otherwise keep a copy of it in r.held (the read
+	// buffer is reused: copy the payload).
+
+	// TODO: then, while r.held has packet r.next: take it out and advance
+	// r.next; write a DATA packet's payload to r.w; for the FIN, flush
+	// r.w, close r.file and set r.done, so the file is complete before
+	// its ACK goes out.
+	return errors.New("accept is not written yet")
 }
 
-// sackBits reports the packets held beyond the first gap, so that the
-// sender resends only what is really missing.
+// sackBits reports the packets held beyond the first gap: bit i stands for
+// packet r.next+1+i.
 func (r *receiver) sackBits() uint64 {
-	var bits uint64
-	for num := range r.held {
-		if i := num - r.next - 1; i < 64 {
-			bits |= 1 << i
-		}
-	}
-	return bits
+	// TODO: set bit i for each packet r.next+1+i in r.held (i < 64).
+	return 0
 }
 
 // ---- send ----
@@ -355,6 +289,7 @@ func (s *sender) packet(i uint32) packet {
 	return packet{typ: typeData, num: i, payload: s.data[off:min(off+maxPayload, len(s.data))]}
 }
 
+// transmit sends packet i, for the first time or again.
 func (s *sender) transmit(i uint32) error {
 	if !s.sentAt[i].IsZero() {
 		s.resent[i] = true
@@ -376,124 +311,48 @@ func (s *sender) wrap(err error) error {
 // run sends every packet and returns once all of them, FIN included, are
 // acknowledged.
 func (s *sender) run() error {
-	buf := make([]byte, 64<<10)
-	for s.base < s.total {
-		// Fill the window. Stop-and-wait is this loop with a window of 1:
-		// one packet per round trip, however fast the link.
-		for s.next < s.total && s.next < s.base+window {
-			if err := s.transmit(s.next); err != nil {
-				return err
-			}
-			s.next++
-		}
-		// Sleep in Read until an ACK comes, the oldest timer fires or the
-		// receiver has been silent for too long, whichever is first.
-		deadline := time.Now().Add(time.Hour)
-		for i := s.base; i < s.next; i++ {
-			if t := s.sentAt[i].Add(s.rto); !s.acked[i] && t.Before(deadline) {
-				deadline = t
-			}
-		}
-		s.conn.SetReadDeadline(deadline)
-		n, err := s.conn.Read(buf)
-		now := time.Now()
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if err := s.timeout(now); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return s.wrap(err)
-		}
-		p, err := parse(buf[:n])
-		if err != nil || p.typ != typeAck || p.num > s.total {
-			continue // corrupted or nonsense: as if it was lost
-		}
-		s.heard = now
-		if err := s.onAck(p, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	// TODO: loop until s.base == s.total:
+	//   - fill the window: transmit s.next and advance it while
+	//     s.next < s.total and s.next < s.base+window;
+	//   - set a read deadline at the earliest of s.heard+s.giveup and
+	//     sentAt[i]+s.rto of every unacknowledged packet in flight;
+	//   - read: a deadline error means either the receiver has been
+	//     silent for s.giveup (return an error that says so) or a timer
+	//     fired (s.timeout); any other error ends the transfer (s.wrap it);
+	//   - a valid ACK (parse it, check its type, ignore a number above
+	//     s.total): set s.heard, then s.onAck.
+	return errors.New("lesson 13 is not done yet: the sender's run is not written")
 }
 
 // timeout resends every packet whose timer expired, and backs off.
 func (s *sender) timeout(now time.Time) error {
-	expired := false
-	for i := s.base; i < s.next; i++ {
-		if !s.acked[i] && now.Sub(s.sentAt[i]) >= s.rto {
-			if err := s.transmit(i); err != nil {
-				return err
-			}
-			expired = true
-		}
-	}
-	if expired {
-		// A timeout hints at congestion: wait longer before the next one
-		// (RFC 6298, 5.5). The cap keeps retransmissions frequent enough
-		// that a lingering receiver hears one before it gives up on us.
-		s.rto = min(2*s.rto, maxRTO)
-	}
-	return nil
+	// TODO: transmit again every unacknowledged packet in [s.base, s.next)
+	// sent s.rto or more ago; if there was one, double s.rto, at most
+	// maxRTO.
+	return errors.New("timeout is not written yet")
 }
 
 // onAck records what the ACK p acknowledges and slides the window.
 func (s *sender) onAck(p packet, now time.Time) error {
-	sample := time.Duration(-1)
-	mark := func(i uint32) {
-		if s.acked[i] || i >= s.next {
-			return
-		}
-		s.acked[i] = true
-		// Karn's rule: the ACK of a packet sent twice does not say which
-		// copy it answers, so it gives no round-trip time.
-		if !s.resent[i] {
-			if rtt := now.Sub(s.sentAt[i]); sample < 0 || rtt < sample {
-				sample = rtt
-			}
-		}
-	}
-	// Cumulative: everything below p.num arrived. An old ACK overtaken by
-	// a newer one says less than we know already, and changes nothing.
-	for i := s.base; i < p.num; i++ {
-		mark(i)
-	}
-	// Selective: packets beyond the first gap that arrived too.
-	for i := range uint32(64) {
-		if p.sack&(1<<i) != 0 && p.num+1+i < s.total {
-			mark(p.num + 1 + i)
-		}
-	}
-	if sample >= 0 {
-		s.updateRTO(sample)
-	}
-	old := s.base
-	for s.base < s.total && s.acked[s.base] {
-		s.base++
-	}
-	// Fast retransmit: ACKs that keep asking for packet base while later
-	// ones arrive mean base was lost. Resend it now rather than wait for
-	// its timer, once per hole.
-	if s.base != old {
-		s.dups = 0
-	} else if p.num == s.base && p.sack != 0 && s.base < s.next {
-		s.dups++
-		if s.dups == dupThresh {
-			return s.transmit(s.base)
-		}
-	}
-	return nil
+	// TODO: mark as acknowledged every packet below p.num, and packet
+	// p.num+1+i for each bit i set in p.sack (only packets already sent).
+	// For each packet newly acknowledged that was sent only once, now
+	// minus its sentAt is a round-trip sample: give the smallest one to
+	// s.updateRTO.
+
+	// TODO: advance s.base past every acknowledged packet.
+
+	// TODO: fast retransmit: when an ACK still asks for s.base (p.num ==
+	// s.base) while its SACK bitmap shows later packets arrived, count it
+	// in s.dups; at dupThresh such ACKs in a row, transmit s.base again.
+	// Reset s.dups when s.base moves.
+	return errors.New("onAck is not written yet")
 }
 
 // updateRTO folds one round-trip sample into the smoothed estimate, as TCP
-// does (RFC 6298): the timeout is the mean plus four deviations.
+// does (RFC 6298).
 func (s *sender) updateRTO(r time.Duration) {
-	if s.srtt == 0 {
-		s.srtt, s.rttvar = r, r/2
-	} else {
-		s.rttvar = (3*s.rttvar + (s.srtt - r).Abs()) / 4
-		s.srtt = (7*s.srtt + r) / 8
-	}
-	s.rto = min(max(s.srtt+4*s.rttvar, minRTO), maxRTO)
+	// TODO: the first sample sets srtt = r and rttvar = r/2; later ones
+	// rttvar = 3/4 rttvar + 1/4 |srtt - r|, then srtt = 7/8 srtt + 1/8 r.
+	// Then rto = srtt + 4 rttvar, between minRTO and maxRTO.
 }
