@@ -82,16 +82,13 @@ var caughtBy = regexp.MustCompile(`(?m)^\+?// Caught by: (.+)$`)
 func TestVariantsFail(t *testing.T) {
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
-			patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*"))
+			patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*.patch"))
 			require.NoError(t, err)
 			assert.GreaterOrEqual(t, len(patches), 3, "every lesson keeps at least three buggy variants")
 			for _, p := range patches {
 				t.Run(strings.TrimSuffix(filepath.Base(p), ".patch"), func(t *testing.T) {
 					t.Parallel()
-					dir := p // TRANSITION: a variant written whole, as a folder
-					if strings.HasSuffix(p, ".patch") {
-						dir = variantDir(t, l, p)
-					}
+					dir := variantDir(t, l, p)
 					src, err := os.ReadFile(filepath.Join(dir, "main.go"))
 					require.NoError(t, err)
 					m := caughtBy.FindSubmatch(src)

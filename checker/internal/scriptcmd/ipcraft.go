@@ -34,16 +34,18 @@ type udpListener struct {
 	wire *udpWire
 }
 
-// listeners holds each script's udplisten sockets, by script. State has no
-// room for a lesson's own values, so they live here, and a script's entry
-// goes when the script ends.
-var listeners = struct {
+// udpListeners holds a script's udplisten sockets by name, kept in its
+// State.
+type udpListeners struct {
 	sync.Mutex
-	m map[*State]map[string]*udpListener
-}{m: map[*State]map[string]*udpListener{}}
+	byName map[string]*udpListener
+}
 
-// errNeedsLinux is startWire's error where there is no AF_PACKET.
-var errNeedsLinux = errors.New("watching the loopback interface needs Linux (AF_PACKET)")
+type udpListenersKey struct{}
+
+func (st *State) udpListeners() *udpListeners {
+	return st.Keep(udpListenersKey{}, func() any { return &udpListeners{byName: map[string]*udpListener{}} }).(*udpListeners)
+}
 
 func cmdUDPListen(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udplisten")
@@ -66,17 +68,10 @@ func cmdUDPListen(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Defer(w.stop)
 	l := &udpListener{conn: c, pc: pc, port: port, wire: w}
-	listeners.Lock()
-	if listeners.m[st] == nil {
-		listeners.m[st] = map[string]*udpListener{}
-		ts.Defer(func() {
-			listeners.Lock()
-			delete(listeners.m, st)
-			listeners.Unlock()
-		})
-	}
-	listeners.m[st][name] = l
-	listeners.Unlock()
+	ls := st.udpListeners()
+	ls.Lock()
+	ls.byName[name] = l
+	ls.Unlock()
 	// As a UDP peer too, so that udpquiet works on it and the script's
 	// cleanup closes it. It expects datagrams from anyone.
 	st.mu.Lock()
@@ -89,9 +84,10 @@ func cmdUDPListen(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func (st *State) udpListener(ts *testscript.TestScript, name string) *udpListener {
-	listeners.Lock()
-	l := listeners.m[st][name]
-	listeners.Unlock()
+	ls := st.udpListeners()
+	ls.Lock()
+	l := ls.byName[name]
+	ls.Unlock()
 	if l == nil {
 		ts.Fatalf("no UDP listener named %q (udplisten it first)", name)
 	}
@@ -528,9 +524,7 @@ func judgePrinted(p ipv4Packet) (lines []string, problem string) {
 		return lines, problem
 	}
 	udp, drop := judgeUDP(p, true)
-	for _, l := range udp {
-		lines = append(lines, l)
-	}
+	lines = append(lines, udp...)
 	if drop != "" && problem == "" {
 		problem = drop
 	}

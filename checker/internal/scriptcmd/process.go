@@ -244,6 +244,9 @@ func commandLine(args []string) string {
 	b.WriteString("program")
 	for _, a := range args {
 		b.WriteByte(' ')
+		if len(a) > 80 {
+			a = fmt.Sprintf("%s…(%d bytes)", a[:40], len(a))
+		}
 		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$*?") {
 			a = strconv.Quote(a)
 		}
