@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -40,6 +41,9 @@ type Options struct {
 	Confine func(pid int)
 
 	inNamespace bool // a lesson worker, already in the lesson's namespace
+	// namespace makes the attributes that start a worker in a network
+	// namespace of its own; nil means netns.ProcAttr.
+	namespace func() *syscall.SysProcAttr
 	// Notify, if set, receives short notices meant for the learner while
 	// grading runs, such as a slow first -race build.
 	Notify func(string)

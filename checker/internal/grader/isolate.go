@@ -82,7 +82,11 @@ func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, str
 	cmd.Env = append(os.Environ(), workerEnv+"="+string(spec))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = netns.ProcAttr()
+	attr := o.namespace
+	if attr == nil {
+		attr = netns.ProcAttr
+	}
+	cmd.SysProcAttr = attr()
 	if cmd.SysProcAttr == nil {
 		return c, "network namespaces exist only on Linux", nil
 	}

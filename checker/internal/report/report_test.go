@@ -82,3 +82,9 @@ func TestProgress(t *testing.T) {
 	assert.Contains(t, out, "? 04 concurrent-server        folder missing")
 	assert.Contains(t, out, "Next: lesson 02, An echo server with the net package.\n  read  lessons/02-tcp-echo-server/README.md\n  run   go run ./checker lesson02\n")
 }
+
+func TestLessonSkipped(t *testing.T) {
+	var b bytes.Buffer
+	Lesson(&b, lesson(t, "15"), grader.Result{Outcome: grader.Skipped, Error: "no namespace. To run it, run it as root."}, Style{})
+	assert.Equal(t, "lesson 15 · icmp-ping — Ping over a raw socket\n  - skipped: no namespace. To run it, run it as root.\n", b.String())
+}
