@@ -3,9 +3,12 @@ package grader
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,6 +24,14 @@ var cache string
 
 func TestMain(m *testing.M) {
 	RunWorkerIfAsked()
+	// Grading a buggy program is mostly waiting for deadlines, not
+	// computing: more than one at a time a core, unless -parallel says.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.NumCPU())))
+	}
 	dir, err := os.MkdirTemp("", "socketlings-test-cache-")
 	if err != nil {
 		panic(err)
@@ -82,6 +93,7 @@ var caughtBy = regexp.MustCompile(`(?m)^\+?// Caught by: (.+)$`)
 func TestVariantsFail(t *testing.T) {
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
+			t.Parallel()
 			patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*.patch"))
 			require.NoError(t, err)
 			assert.GreaterOrEqual(t, len(patches), 3, "every lesson keeps at least three buggy variants")
