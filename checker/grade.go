@@ -76,8 +76,8 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find the checker's own program: %w", err)
 	}
-	for *seed == 0 {
-		*seed = cfg.seed
+	if *seed == 0 {
+		*seed = cfg.seed // the run's own seed, never 0
 	}
 
 	bar := newProgressBar(cfg.stderr)
