@@ -1,9 +1,7 @@
 package scriptcmd
 
 import (
-	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -15,8 +13,6 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/socketlings/socketlings/checker/internal/proc"
 )
 
 // icmpTarget is an IPv4 address that the checker answers pings for (lesson
@@ -455,34 +451,8 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 func cmdRunAny(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "runany")
 	st := state(ts)
-	limit := runTimeout
-	if len(args) > 0 {
-		if v, ok := strings.CutPrefix(args[0], "-within="); ok {
-			d, err := time.ParseDuration(v)
-			ts.Check(err)
-			limit, args = d, args[1:]
-		}
-	}
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit, Confine: st.Confine})
-	ts.Check(err)
-	st.mu.Lock()
-	st.lastRun = p
-	st.mu.Unlock()
-	exit, err := p.Wait(time.Until(st.deadline(limit)))
-	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
-	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
-			Sent: "started: " + cmdline, Want: "the program to finish on its own; is it waiting for data that will never come?",
-			Output: programOutput(p)})
-	}
-	ts.Stdout().Write(p.Stdout.Bytes())
-	ts.Stderr().Write(p.Stderr.Bytes())
+	p, exit, cmdline := st.runToEnd(ts, args, "the program to finish on its own; is it waiting for data that will never come?")
 	switch {
-	case exit.Signal != "":
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
-	case bytes.Contains(p.Stderr.Bytes(), []byte("goroutine 1 [")):
-		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
-			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
 	case exit.Code != 0 && exit.Code != 1:
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 0, or 1 with one line on stderr", Output: programOutput(p)})

@@ -196,6 +196,24 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
+	p, exit, cmdline := st.runToEnd(ts, args, "the program to finish on its own; is it waiting for data that will never come?")
+	switch {
+	case neg && exit.Code != 1:
+		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
+			Sent: "started: " + cmdline,
+			Want: "exit status 1 and one line on stderr saying what went wrong", Output: programOutput(p)})
+	case !neg && exit.Code != 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
+			Want: "exit status 0", Output: programOutput(p)})
+	}
+}
+
+// runToEnd runs the lesson's program with args ([-within=DURATION] first,
+// default runTimeout) until it exits, and makes its output what `stdout`
+// and `stderr` match. It fails the script when the program had to be
+// killed (saying timeoutWant), died of a signal, or panicked; judging the
+// exit status is the caller's.
+func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant string) (*proc.Process, proc.Exit, string) {
 	limit := runTimeout
 	if len(args) > 0 {
 		if v, ok := strings.CutPrefix(args[0], "-within="); ok {
@@ -214,8 +232,7 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	cmdline := commandLine(args)
 	if errors.Is(err, proc.ErrTimeout) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
-			Sent: "started: " + cmdline, Want: "the program to finish on its own; is it waiting for data that will never come?",
-			Output: programOutput(p)})
+			Sent: "started: " + cmdline, Want: timeoutWant, Output: programOutput(p)})
 	}
 	ts.Stdout().Write(p.Stdout.Bytes())
 	ts.Stderr().Write(p.Stderr.Bytes())
@@ -226,15 +243,7 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
 			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
 	}
-	switch {
-	case neg && exit.Code != 1:
-		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
-			Sent: "started: " + cmdline,
-			Want: "exit status 1 and one line on stderr saying what went wrong", Output: programOutput(p)})
-	case !neg && exit.Code != 0:
-		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
-			Want: "exit status 0", Output: programOutput(p)})
-	}
+	return p, exit, cmdline
 }
 
 // commandLine shows how the program was started, quoting arguments that

@@ -1,8 +1,6 @@
 package scriptcmd
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -10,8 +8,6 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/socketlings/socketlings/checker/internal/proc"
 )
 
 // topologyArgs reads `topology HOPS [silent=K] [noise]`.
@@ -89,37 +85,10 @@ func isTime(s string) bool {
 func cmdTraceroute(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "traceroute")
 	st := state(ts)
-	limit := runTimeout
-	if len(args) > 0 {
-		if v, ok := strings.CutPrefix(args[0], "-within="); ok {
-			d, err := time.ParseDuration(v)
-			ts.Check(err)
-			limit, args = d, args[1:]
-		}
-	}
 	usage(ts, len(args) > 0, "traceroute [-within=DURATION] ARGS...")
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit, Confine: st.Confine})
-	ts.Check(err)
-	st.mu.Lock()
-	st.lastRun = p
-	st.mu.Unlock()
-	exit, err := p.Wait(time.Until(st.deadline(limit)))
-	cmdline := strings.TrimSpace("program " + strings.Join(args, " "))
-	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
-			Sent: "started: " + cmdline, Want: "the program to finish on its own: each probe waits at most -w (one deadline per probe, that other traffic does not push back), " +
-				"and the trace ends at the destination's answer or after TTL -m",
-			Output: programOutput(p)})
-	}
-	ts.Stdout().Write(p.Stdout.Bytes())
-	ts.Stderr().Write(p.Stderr.Bytes())
-	if exit.Signal != "" {
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
-	}
-	if bytes.Contains(p.Stderr.Bytes(), []byte("goroutine 1 [")) {
-		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
-			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
-	}
+	// The exit status is judged by hops, after the lines it explains.
+	st.runToEnd(ts, args, "the program to finish on its own: each probe waits at most -w (one deadline per probe, that other traffic does not push back), "+
+		"and the trace ends at the destination's answer or after TTL -m")
 }
 
 // cmdHops checks the traceroute output of the last `run`: one line per
