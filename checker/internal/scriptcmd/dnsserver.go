@@ -2,6 +2,7 @@ package scriptcmd
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/netip"
@@ -24,6 +25,8 @@ type dnsServer struct {
 
 	mu      sync.Mutex
 	queries []dnsmessage.Message
+	bad     []byte // the last query it could not parse
+	badErr  error
 }
 
 var dnsModes = []string{"normal", "truncated", "wrongid"}
@@ -125,8 +128,11 @@ func (s *dnsServer) serve() {
 		}
 		var q dnsmessage.Message
 		if err := q.Unpack(buf[:n]); err != nil {
+			s.mu.Lock()
+			s.bad, s.badErr = bytes.Clone(buf[:n]), err
+			s.mu.Unlock()
 			s.record(dnsmessage.Message{}) // an unparsable query still counts
-			continue
+			continue                       // a real server drops it too: the client sees silence
 		}
 		s.record(q)
 		if len(q.Questions) != 1 {
@@ -223,6 +229,18 @@ func (s *dnsServer) record(q dnsmessage.Message) {
 	s.mu.Lock()
 	s.queries = append(s.queries, q)
 	s.mu.Unlock()
+}
+
+// note explains silence to a learner: the last query the server could not
+// parse, if any.
+func (s *dnsServer) note() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bad == nil {
+		return ""
+	}
+	return fmt.Sprintf("the DNS server received a query it could not parse, and dropped it, as servers do (%v):\n  %s\n",
+		s.badErr, Show(s.bad))
 }
 
 func (s *dnsServer) close() {

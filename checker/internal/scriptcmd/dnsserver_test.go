@@ -84,3 +84,15 @@ func TestDNSServerModes(t *testing.T) {
 	require.Len(t, r, 1)
 	assert.True(t, r[0].Truncated)
 }
+
+func TestDNSServerExplainsGarbage(t *testing.T) {
+	s := startDNS(t, "normal")
+	c, err := net.DialUDP("udp", nil, s.conn.LocalAddr().(*net.UDPAddr))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte{0x12, 0x34, 0x01})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.note() != "" }, 2*time.Second, 5*time.Millisecond)
+	assert.Contains(t, s.note(), "could not parse")
+	assert.Contains(t, s.note(), "12 34 01")
+}

@@ -148,6 +148,18 @@ func (s *State) Keep(key any, newValue func() any) any {
 	return v
 }
 
+// dnsNote gathers what the script's DNS servers could not parse.
+func (s *State) dnsNote() string {
+	s.mu.Lock()
+	servers := append([]*dnsServer(nil), s.dns...)
+	s.mu.Unlock()
+	var b strings.Builder
+	for _, d := range servers {
+		b.WriteString(d.note())
+	}
+	return b.String()
+}
+
 // useSeed returns the script's seed and records that it mattered.
 func (s *State) useSeed() uint64 {
 	s.mu.Lock()
@@ -172,8 +184,10 @@ func (s *State) fail(ts *testscript.TestScript, f Failure) {
 	if note := s.serverNote(); note != "" && f.Output == "" {
 		f.Output = note
 	}
-	if note := s.proxyNote(); note != "" {
-		f.Output = strings.TrimLeft(strings.TrimRight(f.Output, "\n")+"\n"+note, "\n")
+	for _, note := range []string{s.proxyNote(), s.dnsNote()} {
+		if note != "" {
+			f.Output = strings.TrimLeft(strings.TrimRight(f.Output, "\n")+"\n"+note, "\n")
+		}
 	}
 	s.mu.Lock()
 	s.failure = &f
