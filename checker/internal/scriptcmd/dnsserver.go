@@ -131,8 +131,10 @@ func (s *dnsServer) serve() {
 			s.mu.Lock()
 			s.bad, s.badErr = bytes.Clone(buf[:n]), err
 			s.mu.Unlock()
-			s.record(dnsmessage.Message{}) // an unparsable query still counts
-			continue                       // a real server drops it too: the client sees silence
+			// It still counts as a query; and a real server drops it too, so
+			// the client sees silence.
+			s.record(dnsmessage.Message{})
+			continue
 		}
 		s.record(q)
 		if len(q.Questions) != 1 {
