@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,11 +40,7 @@ func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 2 {
 		mode = args[1]
 	}
-	ok := false
-	for _, m := range dnsModes {
-		ok = ok || m == mode
-	}
-	usage(ts, ok, use)
+	usage(ts, slices.Contains(dnsModes, mode), use)
 	st := state(ts)
 	zone, err := readZone(ts.MkAbs(args[0]))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,11 +29,7 @@ var fakeModes = []string{"blackhole", "closeearly", "echo", "silent", "trickle"}
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
 	usage(ts, len(args) == 1, "fakeserver "+strings.Join(fakeModes, "|"))
-	ok := false
-	for _, m := range fakeModes {
-		ok = ok || m == args[0]
-	}
-	usage(ts, ok, "fakeserver "+strings.Join(fakeModes, "|"))
+	usage(ts, slices.Contains(fakeModes, args[0]), "fakeserver "+strings.Join(fakeModes, "|"))
 	st := state(ts)
 	if args[0] == "blackhole" {
 		addr, closer, err := blackhole()

@@ -47,10 +47,14 @@ func cmdClose(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "close")
 	usage(ts, len(args) == 1, "close NAME")
 	st := state(ts)
-	c := st.conn(ts, args[0])
-	c.Close()
+	st.conn(ts, args[0]).Close()
+	st.forget(args[0])
+}
+
+// forget drops a closed connection from the script's names.
+func (st *State) forget(name string) {
 	st.mu.Lock()
-	delete(st.conns, args[0])
+	delete(st.conns, name)
 	st.mu.Unlock()
 }
 
@@ -62,9 +66,7 @@ func cmdReset(ts *testscript.TestScript, neg bool, args []string) {
 	// Linger 0: close sends RST at once instead of FIN, an abort.
 	ts.Check(c.SetLinger(0))
 	c.Close()
-	st.mu.Lock()
-	delete(st.conns, args[0])
-	st.mu.Unlock()
+	st.forget(args[0])
 }
 
 func cmdCloseWrite(ts *testscript.TestScript, neg bool, args []string) {

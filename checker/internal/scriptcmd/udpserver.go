@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +39,7 @@ func cmdUDPServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udpserver")
 	use := "udpserver " + strings.Join(udpServerModes, "|")
 	usage(ts, len(args) == 1, use)
-	ok := false
-	for _, m := range udpServerModes {
-		ok = ok || m == args[0]
-	}
-	usage(ts, ok, use)
+	usage(ts, slices.Contains(udpServerModes, args[0]), use)
 	st := state(ts)
 	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
 	ts.Check(err)
