@@ -29,7 +29,20 @@ type Lesson struct {
 	// own (raw sockets): as root a plain one, otherwise inside a user
 	// namespace; where neither can be made, the lesson is skipped.
 	Isolated bool
-	// Hints maps each check (script name) to what to reread.
+	// Contract is the program's contract, clause by clause, in the order
+	// the README's "What the checker tests" prints it (generated from
+	// here). The shared clauses of Server and Client follow it.
+	Contract []Clause
+	// Server, if set, applies the rules every server shares.
+	Server *Server
+	// Client, if set, applies the rules every TCP client with a timeout
+	// shares.
+	Client *Client
+	// UsageArgs are the words before a flag the program does not know,
+	// in the shared usage check: a subcommand followed by a space, or "".
+	UsageArgs string
+	// Hints maps each of the lesson's own checks (script name) to what to
+	// reread; shared checks bring their own.
 	Hints map[string]string
 }
 
@@ -49,7 +62,8 @@ type Script struct {
 //go:embed suites
 var suites embed.FS
 
-// Scripts returns the lesson's checks in name order.
+// Scripts returns the lesson's checks in name order: its own, and the
+// shared ones that apply to it.
 func (l Lesson) Scripts() ([]Script, error) {
 	dir := path.Join("suites", l.Dir())
 	entries, err := fs.ReadDir(suites, dir)
@@ -66,10 +80,21 @@ func (l Lesson) Scripts() ([]Script, error) {
 		if err != nil {
 			return nil, err
 		}
-		first, _, _ := strings.Cut(string(data), "\n")
-		out = append(out, Script{Name: name, Title: strings.TrimSpace(strings.TrimPrefix(first, "#")), Data: data})
+		out = append(out, newScript(name, data))
 	}
+	common, err := l.sharedScripts()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, common...)
+	slices.SortFunc(out, func(a, b Script) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// newScript names a check and takes its title from its first line.
+func newScript(name string, data []byte) Script {
+	first, _, _ := strings.Cut(string(data), "\n")
+	return Script{Name: name, Title: strings.TrimSpace(strings.TrimPrefix(first, "#")), Data: data}
 }
 
 // SuitesSum is the SHA-256 of every embedded suite, so a report can say

@@ -54,7 +54,7 @@ func TestTreeMatchesCatalog(t *testing.T) {
 			require.NotEmpty(t, scripts, "every lesson has checks")
 			for _, s := range scripts {
 				assert.True(t, strings.HasPrefix(string(s.Data), "# "), "%s: the first line is a # comment saying what it checks", s.Name)
-				assert.NotEmpty(t, l.Hints[s.Name], "%s: every check has a hint", s.Name)
+				assert.NotEmpty(t, l.Hint(s.Name), "%s: every check has a hint", s.Name)
 				assert.Regexp(t, `^[a-z0-9]+_[a-z0-9_]+$`, s.Name, "checks are named category_behaviour")
 			}
 			for name := range l.Hints {
@@ -139,4 +139,45 @@ func TestReadmeLessonTable(t *testing.T) {
 		return
 	}
 	assert.Equal(t, want, string(data), "README.md's lesson table is stale: go test ./checker/internal/catalog -update")
+}
+
+// TestContract: every clause of every lesson names the checks that test it
+// (or says why it is taught, not graded), and every check tests a clause.
+func TestContract(t *testing.T) {
+	for _, l := range Lessons() {
+		t.Run(l.Dir(), func(t *testing.T) {
+			scripts, err := l.Scripts()
+			require.NoError(t, err)
+			for _, p := range l.CheckContract(scripts) {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// TestReadmeContract keeps each README's "What the checker tests" section
+// generated from the catalogue: the section is the generated block and
+// nothing else. Run with -update to rewrite it.
+func TestReadmeContract(t *testing.T) {
+	for _, l := range Lessons() {
+		t.Run(l.Dir(), func(t *testing.T) {
+			path := filepath.Join(root, "lessons", l.Dir(), "README.md")
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			scripts, err := l.Scripts()
+			require.NoError(t, err)
+			before, rest, ok := strings.Cut(string(data), ContractHeading)
+			require.True(t, ok, "the README has a section %q", strings.TrimSpace(ContractHeading))
+			after := ""
+			if i := strings.Index(rest, "\n## "); i >= 0 {
+				after = rest[i+1:]
+			}
+			want := before + ContractHeading + "\n" + l.ContractMarkdown(scripts) + "\n" + after
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
+				return
+			}
+			assert.Equal(t, want, string(data), "the README's contract is stale, or was edited by hand: go test ./checker/internal/catalog -update")
+		})
+	}
 }

@@ -152,7 +152,7 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 
 func runScript(ctx context.Context, o Options, s catalog.Script, program, work string) (c Check) {
 	start := time.Now()
-	c = Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hints[s.Name]}
+	c = Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
 	defer func() { c.Duration = time.Since(start) }()
 
 	dir := filepath.Join(work, s.Name)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,48 +85,95 @@ func TestStubsFail(t *testing.T) {
 	}
 }
 
-var caughtBy = regexp.MustCompile(`(?m)^\+?// Caught by: (.+)$`)
+var breaksLine = regexp.MustCompile(`(?m)^\+?// Breaks: (.+)$`)
 
-// TestVariantsFail: every realistic buggy program kept as a patch of the
-// solution in testdata/variants/LESSON/BUG.patch fails, and fails at least
-// one of the checks its "// Caught by:" line names. Each lesson keeps at
-// least three.
+// variant is a realistic buggy program kept as a patch of the solution in
+// testdata/variants/LESSON/BUG.patch, and the clauses of the contract that
+// its "// Breaks:" line says it breaks.
+type variant struct {
+	name, patch string
+	breaks      []string
+}
+
+func variants(t *testing.T, l catalog.Lesson) []variant {
+	t.Helper()
+	patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*.patch"))
+	require.NoError(t, err)
+	var out []variant
+	for _, p := range patches {
+		diff, err := os.ReadFile(p)
+		require.NoError(t, err)
+		m := breaksLine.FindSubmatch(diff)
+		require.NotNil(t, m, "%s needs a line: // Breaks: clause_id, other_clause", p)
+		out = append(out, variant{name: strings.TrimSuffix(filepath.Base(p), ".patch"), patch: p,
+			breaks: strings.Split(strings.TrimSpace(string(m[1])), ", ")})
+	}
+	return out
+}
+
+// TestClausesProven: every graded clause of every lesson is broken by at
+// least one variant, and every variant names clauses that exist and are
+// graded. (TestVariantsFail proves that the clauses' checks catch them.)
+func TestClausesProven(t *testing.T) {
+	for _, l := range catalog.Lessons() {
+		t.Run(l.Dir(), func(t *testing.T) {
+			proven := map[string]bool{}
+			for _, v := range variants(t, l) {
+				for _, id := range v.breaks {
+					c, ok := l.Clause(id)
+					if assert.True(t, ok, "%s breaks clause %q, which %s does not have", v.name, id, l.Name()) {
+						assert.True(t, c.Graded(), "%s breaks clause %q, which is taught, not graded", v.name, id)
+					}
+					proven[id] = true
+				}
+			}
+			for _, c := range l.Clauses() {
+				if c.Graded() {
+					assert.True(t, proven[c.ID], "no variant breaks clause %q: write the program that breaks only it", c.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestVariantsFail: every variant fails, and for each clause it breaks, at
+// least one of the checks that the clause names fails. Only those checks
+// run: the others would only add their time.
 func TestVariantsFail(t *testing.T) {
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
-			patches, err := filepath.Glob(filepath.Join("testdata", "variants", l.Dir(), "*.patch"))
-			require.NoError(t, err)
-			assert.GreaterOrEqual(t, len(patches), 3, "every lesson keeps at least three buggy variants")
-			for _, p := range patches {
-				t.Run(strings.TrimSuffix(filepath.Base(p), ".patch"), func(t *testing.T) {
+			for _, v := range variants(t, l) {
+				t.Run(v.name, func(t *testing.T) {
 					t.Parallel()
-					dir := variantDir(t, l, p)
-					src, err := os.ReadFile(filepath.Join(dir, "main.go"))
+					var checks []string
+					for _, id := range v.breaks {
+						c, ok := l.Clause(id)
+						require.True(t, ok, "no clause %q", id)
+						checks = append(checks, c.Checks...)
+					}
+					dir := variantDir(t, l, v.patch)
+					res, err := Grade(context.Background(), Options{Lesson: l, Dir: dir, CacheDir: cache, Checks: checks})
 					require.NoError(t, err)
-					m := caughtBy.FindSubmatch(src)
-					require.NotNil(t, m, "the variant needs a line: // Caught by: check_name, other_check")
-					want := strings.Split(string(m[1]), ", ")
-					res := grade(t, l, dir)
-					skipped := 0
-					for _, c := range res.Checks {
-						for _, w := range want {
-							if c.Name == w && c.Outcome == Skipped {
-								skipped++
+					if res.Outcome == Skipped {
+						t.Skipf("the checks that catch this variant were skipped on this machine")
+					}
+					for _, id := range v.breaks {
+						c, _ := l.Clause(id)
+						caught, skipped := false, 0
+						for _, r := range res.Checks {
+							if slices.Contains(c.Checks, r.Name) {
+								caught = caught || (r.Outcome != Passed && r.Outcome != Skipped)
+								if r.Outcome == Skipped {
+									skipped++
+								}
 							}
 						}
-					}
-					if skipped == len(want) || res.Outcome == Skipped {
-						t.Skipf("every check that catches this variant was skipped on this machine")
-					}
-					require.Equal(t, Failed, res.Outcome, describe(res))
-					caught := false
-					for _, c := range res.Checks {
-						for _, w := range want {
-							caught = caught || (c.Name == w && c.Outcome != Passed)
+						if skipped == len(c.Checks) {
+							continue // every check of this clause was skipped on this machine
 						}
+						assert.True(t, caught, "it breaks clause %q, but none of its checks %v failed:\n%s", id, c.Checks, describe(res))
 					}
-					assert.True(t, caught, "none of %v failed:\n%s", want, describe(res))
 				})
 			}
 		})

@@ -68,7 +68,7 @@ func runWorker(spec string) (Result, error) {
 // namespace. When no namespace can be made, it returns why, for the lesson
 // to be skipped.
 func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, string, error) {
-	c := Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hints[s.Name]}
+	c := Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
 	self, err := os.Executable()
 	if err != nil {
 		return c, "", fmt.Errorf("find the checker's own program: %w", err)

@@ -7,6 +7,7 @@ import (
 // Commands returns the command table, for testscript.Params.Cmds.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"busyport":     cmdBusyPort,
 		"chatroom":     cmdChatroom,
 		"close":        cmdClose,
 		"closewrite":   cmdCloseWrite,
@@ -30,10 +31,12 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"icmprequests": cmdICMPRequests,
 		"icmptarget":   cmdICMPTarget,
 		"imports":      cmdImports,
+		"outlines":     cmdOutLines,
 		"pingstats":    cmdPingStats,
 		"procstat":     cmdProcStat,
 		"proxy":        cmdProxy,
 		"quiet":        cmdQuiet,
+		"readyhost":    cmdReadyHost,
 		"received":     cmdReceived,
 		"reset":        cmdReset,
 		"roundtrip":    cmdRoundtrip,

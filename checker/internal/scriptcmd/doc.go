@@ -10,6 +10,9 @@
 //
 // The vocabulary:
 //
+//	busyport [tcp|udp]
+//		Hold a loopback port, TCP (the default) or UDP, until the script
+//		ends, and set $ADDR to it: a program told to use it finds it taken.
 //	chatroom [-slow] N M SIZE
 //		Speak lesson 10's chat protocol with N clients, named u1 to uN.
 //		All send their nickname at once, and each must get "welcome uK"
@@ -116,6 +119,10 @@
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
+//	outlines REGEXP...
+//		The stdout of the last run, or of the server that just stopped,
+//		is exactly one line per REGEXP, each line (without its newline)
+//		matching its REGEXP whole. No REGEXP: stdout is empty.
 //	pingstats [ADDR]
 //		The last program's stdout is a ping's output as lesson 15 defines
 //		it: one line per probe (a reply or a timeout), sequence numbers 1
@@ -140,6 +147,9 @@
 //	quiet NAME DURATION
 //		Nothing arrives on NAME for DURATION, and it stays open. The only
 //		command that waits a fixed time: an absence cannot be awaited.
+//	readyhost HOST
+//		The last serve's readiness line named HOST, the host that -addr
+//		asked for.
 //	received TEXT
 //		The fake server received exactly TEXT, over all connections.
 //	reset NAME
@@ -156,7 +166,8 @@
 //		DURATION, default 10s). Its stdout and stderr become what `stdout`
 //		and `stderr` match. Fails unless it exits 0; with !, fails unless
 //		it exits 1, the course's status for a program that reports an
-//		error.
+//		error; with -status=N (first), fails unless it exits N. A panic
+//		fails whatever the status.
 //	runany [-within=DURATION] ARGS...
 //		Like run, but exit status 1 passes as well as 0 (a signal, a panic
 //		or the time limit still fail): for a check whose next command
@@ -202,8 +213,8 @@
 //		At most MAX TCP sockets with local port $PORT are in STATE
 //		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
 //		Linux only.
-//	terminate
-//		Send SIGTERM to the server and wait (at most 5s) for it to exit 0
+//	terminate [INT|TERM]
+//		Send SIGTERM (or SIGINT, with INT) to the server and wait (at most 5s) for it to exit 0
 //		with no data race reported. Its stdout becomes what `stdout`
 //		matches.
 //	topology HOPS [silent=K] [noise]

@@ -24,7 +24,7 @@ type fakeServer struct {
 	conns    []net.Conn
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "echo", "silent", "trickle"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "silent", "trickle"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -88,6 +88,11 @@ func (f *fakeServer) handle(c net.Conn) {
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
+		case "drip":
+			if n > 0 {
+				f.drip(c)
+				return
+			}
 		case "closeearly":
 			if n > 0 {
 				c.Write(buf[:(n+1)/2])
@@ -104,6 +109,23 @@ func (f *fakeServer) handle(c net.Conn) {
 		}
 	}
 }
+
+// drip sends one byte every dripInterval for as long as the connection
+// lasts: a reply that keeps coming and never completes, which only a
+// deadline on the whole wait can cut short.
+func (f *fakeServer) drip(c net.Conn) {
+	t := time.NewTicker(dripInterval)
+	defer t.Stop()
+	for range t.C {
+		if _, err := c.Write([]byte{'.'}); err != nil {
+			return
+		}
+	}
+}
+
+// dripInterval is how far apart drip's bytes are: well under any timeout
+// a lesson gives its client, so each byte resets a per-read deadline.
+const dripInterval = 100 * time.Millisecond
 
 func (f *fakeServer) close() {
 	f.ln.Close()
@@ -152,6 +174,26 @@ func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		addr = ln.Addr().String()
 		ln.Close()
+	}
+	ts.Setenv("ADDR", addr)
+}
+
+func cmdBusyPort(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "busyport")
+	usage(ts, len(args) == 0 || (len(args) == 1 && (args[0] == "tcp" || args[0] == "udp")), "busyport [tcp|udp]")
+	// Hold the port until the script ends, so that a program told to use
+	// it finds it taken.
+	var addr string
+	if len(args) == 1 && args[0] == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Defer(func() { c.Close() })
+		addr = c.LocalAddr().String()
+	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Defer(func() { ln.Close() })
+		addr = ln.Addr().String()
 	}
 	ts.Setenv("ADDR", addr)
 }

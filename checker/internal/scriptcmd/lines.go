@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -141,4 +142,28 @@ func printablePattern(size int) []byte {
 		b[i] = alphabet[(i*7+i/61)%len(alphabet)]
 	}
 	return b
+}
+
+func cmdOutLines(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "outlines")
+	st := state(ts)
+	out := ts.ReadFile("stdout")
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if out == "" {
+		got = nil
+	}
+	ok := len(got) == len(args) && (out == "" || strings.HasSuffix(out, "\n"))
+	for i := 0; ok && i < len(args); i++ {
+		re, err := regexp.Compile(`\A(?:` + args[i] + `)\z`)
+		ts.Check(err)
+		ok = re.MatchString(got[i])
+	}
+	if !ok {
+		want := "nothing"
+		if len(args) > 0 {
+			want = fmt.Sprintf("exactly %d line(s), each ended by a newline: %s", len(args), strings.Join(args, " | "))
+		}
+		st.fail(ts, Failure{What: "stdout does not hold what the contract says, and nothing else (logs go to stderr)",
+			Got: Show([]byte(out)), Want: want, Output: st.Output()})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -109,11 +110,27 @@ func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "terminate")
-	usage(ts, len(args) == 0, "terminate")
+	usage(ts, len(args) == 0 || (len(args) == 1 && (args[0] == "INT" || args[0] == "TERM")), "terminate [INT|TERM]")
+	sig, name := syscall.SIGTERM, "SIGTERM"
+	if len(args) == 1 && args[0] == "INT" {
+		sig, name = syscall.SIGINT, "SIGINT"
+	}
 	st := state(ts)
 	p := st.runningServer(ts)
-	p.Signal(syscall.SIGTERM)
-	st.waitExit(ts, p, "after SIGTERM", "SIGTERM", "exit status 0 (catch SIGTERM with os/signal and return from main)")
+	p.Signal(sig)
+	st.waitExit(ts, p, "after "+name, name, "exit status 0 (catch SIGINT and SIGTERM with os/signal and return from main)")
+}
+
+func cmdReadyHost(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "readyhost")
+	usage(ts, len(args) == 1, "readyhost HOST")
+	st := state(ts)
+	if got := ts.Getenv("HOST"); got != args[0] {
+		st.fail(ts, Failure{What: "the readiness line names another host than the one -addr asked for",
+			Got:  readyPrefix + ts.Getenv("ADDR"),
+			Want: fmt.Sprintf("%s%s:PORT: the address the listener really has (ask the socket for it), not one written by hand", readyPrefix, args[0]),
+			Output: st.Output()})
+	}
 }
 
 func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
@@ -196,8 +213,22 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
+	want := -1
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-status="); ok {
+			noNeg(ts, neg, "run -status=N")
+			n, err := strconv.Atoi(v)
+			ts.Check(err)
+			want, args = n, args[1:]
+		}
+	}
 	p, exit, cmdline := st.runToEnd(ts, args, "the program to finish on its own; is it waiting for data that will never come?")
 	switch {
+	case want >= 0:
+		if exit.Code != want {
+			st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
+				Want: fmt.Sprintf("exit status %d", want), Output: programOutput(p)})
+		}
 	case neg && exit.Code != 1:
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
 			Sent: "started: " + cmdline,
@@ -239,12 +270,19 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 	if exit.Signal != "" {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
 	}
-	if bytes.Contains(p.Stderr.Bytes(), []byte("goroutine 1 [")) {
+	if panicked(p.Stderr.Bytes()) {
 		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
 			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
 	}
 	return p, exit, cmdline
 }
+
+// panicRE finds the trace a Go program prints when it panics, in any
+// goroutine, or dies of a fatal runtime error.
+var panicRE = regexp.MustCompile(`(?m)^(panic: |fatal error: |goroutine \d+ \[)`)
+
+// panicked reports whether stderr holds a Go panic's trace.
+func panicked(stderr []byte) bool { return panicRE.Match(stderr) }
 
 // commandLine shows how the program was started, quoting arguments that
 // need it, as a shell would.
