@@ -127,8 +127,8 @@ func cmdReadyHost(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	if got := ts.Getenv("HOST"); got != args[0] {
 		st.fail(ts, Failure{What: "the readiness line names another host than the one -addr asked for",
-			Got:  readyPrefix + ts.Getenv("ADDR"),
-			Want: fmt.Sprintf("%s%s:PORT: the address the listener really has (ask the socket for it), not one written by hand", readyPrefix, args[0]),
+			Got:    readyPrefix + ts.Getenv("ADDR"),
+			Want:   fmt.Sprintf("%s%s:PORT: the address the listener really has (ask the socket for it), not one written by hand", readyPrefix, args[0]),
 			Output: st.Output()})
 	}
 }
