@@ -181,3 +181,40 @@ func TestReadmeContract(t *testing.T) {
 		})
 	}
 }
+
+// TestCourseContracts keeps docs/course.md's count of graded and taught
+// clauses generated from the catalogue. Run with -update to rewrite it.
+func TestCourseContracts(t *testing.T) {
+	const begin, end = "<!-- contracts: generated from checker/internal/catalog; go test ./checker/internal/catalog -update -->\n", "<!-- /contracts -->"
+	path := filepath.Join(root, "docs", "course.md")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(data), begin)
+	require.True(t, ok, "docs/course.md lacks the contracts marker")
+	_, after, ok := strings.Cut(rest, end)
+	require.True(t, ok, "docs/course.md lacks the end-of-contracts marker")
+
+	var table strings.Builder
+	table.WriteString("| # | Lesson | Clauses | Graded | Taught, not graded |\n|---|---|---|---|---|\n")
+	graded, all := 0, 0
+	for _, l := range Lessons() {
+		n, taught := 0, []string{}
+		for _, c := range l.Clauses() {
+			if c.Graded() {
+				n++
+			} else {
+				taught = append(taught, fmt.Sprintf("`%s`: %s", c.ID, strings.TrimSuffix(strings.TrimSpace(c.Taught), ".")))
+			}
+		}
+		graded += n
+		all += len(l.Clauses())
+		fmt.Fprintf(&table, "| %02d | %s | %d | %d | %s |\n", l.Number, l.Slug, len(l.Clauses()), n, strings.Join(taught, "; "))
+	}
+	fmt.Fprintf(&table, "| | all | %d | %d | %d |\n", all, graded, all-graded)
+	want := before + begin + table.String() + end + after
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
+		return
+	}
+	assert.Equal(t, want, string(data), "docs/course.md's contract table is stale: go test ./checker/internal/catalog -update")
+}

@@ -214,9 +214,9 @@
 //		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
 //		Linux only.
 //	terminate [INT|TERM]
-//		Send SIGTERM (or SIGINT, with INT) to the server and wait (at most 5s) for it to exit 0
-//		with no data race reported. Its stdout becomes what `stdout`
-//		matches.
+//		Send SIGTERM (or SIGINT, with INT) to the server and wait (at
+//		most 5s) for it to exit 0 with no data race reported. Its stdout
+//		becomes what `stdout` matches.
 //	topology HOPS [silent=K] [noise]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
