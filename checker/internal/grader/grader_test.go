@@ -180,6 +180,28 @@ func TestVariantsFail(t *testing.T) {
 	}
 }
 
+// TestCorrectVariantsPass: programs that keep the whole contract in
+// another way than the solution (another API, another valid order, a
+// header on stderr), kept as patches of the solution in
+// testdata/correct/LESSON/NAME.patch, pass every check: no check demands
+// more than the README says.
+func TestCorrectVariantsPass(t *testing.T) {
+	for _, l := range catalog.Lessons() {
+		patches, err := filepath.Glob(filepath.Join("testdata", "correct", l.Dir(), "*.patch"))
+		require.NoError(t, err)
+		for _, p := range patches {
+			t.Run(l.Dir()+"/"+strings.TrimSuffix(filepath.Base(p), ".patch"), func(t *testing.T) {
+				t.Parallel()
+				res := grade(t, l, variantDir(t, l, p))
+				if res.Outcome == Skipped {
+					t.Skip("the lesson was skipped on this machine")
+				}
+				assert.Equal(t, Passed, res.Outcome, describe(res))
+			})
+		}
+	}
+}
+
 // variantDir writes the solution with the variant's patch applied into a
 // folder inside the module (its imports must resolve) and returns it.
 func variantDir(t *testing.T, l catalog.Lesson, patch string) string {
