@@ -11,14 +11,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:65432", "echo server address (host:port)")
 	msg := flag.String("msg", "Hello, world", "message to send")
+	timeout := flag.Duration("timeout", 5*time.Second, "how long to wait for the whole echo, from connecting to its last byte")
 	flag.Parse()
 
-	reply, err := roundTrip(*addr, []byte(*msg))
+	reply, err := roundTrip(*addr, []byte(*msg), *timeout)
 	if err != nil {
 		// One line on stderr, and exit status 1: that is the whole error
 		// contract.
@@ -29,10 +31,15 @@ func main() {
 }
 
 // roundTrip connects to addr, sends msg and returns the echo, which must be
-// exactly as long as msg.
-func roundTrip(addr string, msg []byte) ([]byte, error) {
-	// TODO: connect with net.Dial (or net.DialTimeout) and close the
-	// connection when done.
+// exactly as long as msg. The whole exchange, from connecting to the last
+// byte of the echo, takes at most timeout.
+func roundTrip(addr string, msg []byte, timeout time.Duration) ([]byte, error) {
+	// TODO: connect with net.DialTimeout, giving up after timeout, and
+	// close the connection when done.
+
+	// TODO: set one deadline for the rest of the exchange
+	// (conn.SetDeadline), timeout after the start: once, not before every
+	// Read.
 
 	// TODO: write the whole message.
 

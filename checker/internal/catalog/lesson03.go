@@ -2,11 +2,32 @@ package catalog
 
 var lesson03 = Lesson{
 	Number: 3, Slug: "tcp-echo-client", Title: "An echo client",
+	Contract: []Clause{
+		{ID: "flags", Text: "**Flags:** `-addr HOST:PORT`, the server to connect to, default `127.0.0.1:65432`; `-msg TEXT`, the message, default `Hello, world`; `-timeout DURATION`, default `5s`. The checker always passes `-addr`; it passes `-timeout 500ms` in some of the checks where things go wrong, never where the echo succeeds.",
+			Taught: "the checker runs its own servers on ports the kernel picks, so the default address is not tried."},
+		{ID: "wire_message", Checks: []string{"echo_hello", "echo_slow_server"},
+			Text: "**On the wire:** it sends exactly the bytes of `-msg` (or of its default), nothing added: no newline, no length."},
+		{ID: "whole_echo", Checks: []string{"echo_slow_server", "echo_large"},
+			Text: "**The whole echo:** it reads until it has as many bytes as it sent, however many pieces they arrive in (the checker's server answers 3 bytes at a time, and echoes 100,000 bytes)."},
+		{ID: "success_output", Checks: []string{"echo_hello", "echo_large", "echo_slow_server"},
+			Text: "**On success:** stdout is the echo followed by one newline (`Hello, world\\n`) and nothing else, and the exit status is 0."},
+		{ID: "early_close", Checks: []string{"error_early_close"},
+			Text: "**A server that closes before the whole echo came back:** one line on stderr, nothing on stdout (not even the part that came), exit status 1."},
+		{ID: "timeout_default", Checks: []string{"timeout_default"},
+			Text: "**Timeout:** `-timeout` bounds the whole wait, from connecting to the last byte of the echo; without the flag it is 5 seconds, so a server that never answers ends the client within 8 seconds too, with one line on stderr, nothing on stdout and exit status 1."},
+		{ID: "timeout_connect", Checks: []string{"timeout_connect"},
+			Text: "**A connect that never completes** (the server's accept queue is full) is bounded by the same timeout: with `-timeout 500ms` it gives up within 2 seconds, with one line on stderr, nothing on stdout and exit status 1."},
+	},
+	// The message is long enough (64 bytes) that client_drip's reply, a
+	// byte every 100ms, would take 6.4s to complete: it never does within
+	// the check.
+	Client: &Client{Args: "-msg 'a reply of one byte every 100ms takes 6.4s to echo these 64 byte' ", Timeout: "-timeout 500ms"},
 	Hints: map[string]string{
-		"echo_hello":        `Connect, write the whole message, read the reply, print it ("Step-by-step tasks").`,
+		"echo_hello":        `Connect, write the whole message as it is, read the reply, print it with one newline ("Step-by-step tasks").`,
 		"echo_slow_server":  `One Read returns what has arrived so far; read until you have as many bytes as you sent ("Reading the whole reply").`,
 		"echo_large":        `Read in a loop (io.ReadFull) until the whole echo is in ("Reading the whole reply").`,
-		"error_refused":     `When Dial fails, print one line to stderr and exit 1 ("When things go wrong").`,
-		"error_early_close": `A reply shorter than the message is an error: say so on stderr and exit 1 ("When things go wrong").`,
+		"error_early_close": `A reply shorter than the message is an error: say so on stderr, print nothing on stdout, exit 1 ("When things go wrong").`,
+		"timeout_default":   `Declare -timeout with flag.Duration and a default of 5*time.Second, and always set the deadline from it ("When things go wrong").`,
+		"timeout_connect":   `Connect with net.DialTimeout(..., timeout), not net.Dial: a deadline set on the connection comes too late for the connect ("When things go wrong").`,
 	},
 }

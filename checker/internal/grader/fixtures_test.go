@@ -55,10 +55,10 @@ func TestFixtureCrash(t *testing.T) {
 
 func TestFixtureFloodIsBoundedAndStillGraded(t *testing.T) {
 	t.Parallel()
-	res := gradeFixture(t, "flood", "echo_hello", "echo_sizes", "shutdown_signal")
+	res := gradeFixture(t, "flood", "echo_hello", "echo_sizes", "server_signals")
 	for _, c := range res.Checks {
-		if c.Name == "shutdown_signal" {
-			// It dies by SIGTERM's default action: a failure, and the
+		if c.Name == "server_signals" {
+			// It dies by SIGINT's default action: a failure, and the
 			// report keeps a bounded excerpt of the flood.
 			assert.Equal(t, Failed, c.Outcome)
 			require.NotNil(t, c.Failure)
@@ -73,7 +73,7 @@ func TestFixtureFloodIsBoundedAndStillGraded(t *testing.T) {
 func TestFixtureIgnoresSigterm(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	c := onlyCheck(t, gradeFixture(t, "ignore-sigterm", "shutdown_signal"))
+	c := onlyCheck(t, gradeFixture(t, "ignore-sigterm", "server_signals"))
 	assert.Equal(t, Failed, c.Outcome)
 	require.NotNil(t, c.Failure)
 	assert.Contains(t, c.Failure.What, "still running")
@@ -90,7 +90,7 @@ func TestFixtureCompileError(t *testing.T) {
 
 func TestFixturePortZero(t *testing.T) {
 	t.Parallel()
-	c := onlyCheck(t, gradeFixture(t, "port-zero", "ready_address"))
+	c := onlyCheck(t, gradeFixture(t, "port-zero", "server_ready"))
 	require.NotNil(t, c.Failure)
 	assert.Contains(t, c.Failure.What, `"127.0.0.1:0", which is not an address a client can connect to`)
 }
