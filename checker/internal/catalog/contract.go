@@ -57,6 +57,9 @@ type Server struct {
 // never answers, a reply that never completes) apply to it.
 type Client struct {
 	// Args are the words before -addr (each followed by a space), or "".
+	// Where the client sends a message, they name one longer than 20
+	// bytes: client_drip's reply comes at 10 bytes a second, and must not
+	// complete within its 2 seconds.
 	Args string
 	// Timeout are the flags that bound the client's waits, set to 500ms,
 	// such as "-timeout 500ms".
