@@ -3,6 +3,7 @@ package scriptcmd
 import (
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -13,30 +14,60 @@ import (
 // hangs until the client's own timeout. It returns a function that closes
 // everything.
 func blackhole() (string, func(), error) {
+	fd, addr, filler, err := fullQueue()
+	if err != nil {
+		return "", nil, err
+	}
+	return addr, func() { filler.Close(); unix.Close(fd) }, nil
+}
+
+// slowListener returns a listener whose accept queue is full, and the
+// connection that fills it: until that connection is accepted, the kernel
+// drops every SYN, so a connect made meanwhile gets through only when the
+// client's kernel sends its SYN again (1s after the first on Linux).
+func slowListener() (net.Listener, net.Conn, error) {
+	fd, _, filler, err := fullQueue()
+	if err != nil {
+		return nil, nil, err
+	}
+	f := os.NewFile(uintptr(fd), "slowconnect")
+	ln, err := net.FileListener(f)
+	f.Close()
+	if err != nil {
+		filler.Close()
+		return nil, nil, fmt.Errorf("slowconnect listener: %w", err)
+	}
+	return ln, filler, nil
+}
+
+// fullQueue listens on a loopback port with a backlog of 0 and fills the
+// accept queue with a connection of its own. It returns the listening
+// socket, its address and that connection.
+func fullQueue() (int, string, net.Conn, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return "", nil, fmt.Errorf("blackhole socket: %w", err)
+		return -1, "", nil, fmt.Errorf("blackhole socket: %w", err)
 	}
 	closeFD := func() { unix.Close(fd) }
 	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		closeFD()
-		return "", nil, fmt.Errorf("blackhole bind: %w", err)
+		return -1, "", nil, fmt.Errorf("blackhole bind: %w", err)
 	}
 	// A backlog of 0 queues one connection; the one below fills it.
 	if err := unix.Listen(fd, 0); err != nil {
 		closeFD()
-		return "", nil, fmt.Errorf("blackhole listen: %w", err)
+		return -1, "", nil, fmt.Errorf("blackhole listen: %w", err)
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		closeFD()
-		return "", nil, fmt.Errorf("blackhole getsockname: %w", err)
+		return -1, "", nil, fmt.Errorf("blackhole getsockname: %w", err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*unix.SockaddrInet4).Port)
 	filler, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		closeFD()
-		return "", nil, fmt.Errorf("blackhole fill: %w", err)
+		return -1, "", nil, fmt.Errorf("blackhole fill: %w", err)
 	}
-	return addr, func() { filler.Close(); closeFD() }, nil
+	return fd, addr, filler, nil
 }

@@ -2,8 +2,15 @@
 
 package scriptcmd
 
-import "errors"
+import (
+	"errors"
+	"net"
+)
 
 func blackhole() (string, func(), error) {
 	return "", nil, errors.New("fakeserver blackhole needs Linux")
+}
+
+func slowListener() (net.Listener, net.Conn, error) {
+	return nil, nil, errors.New("fakeserver slowconnect needs Linux")
 }

@@ -45,24 +45,53 @@
 //		`! discards unix.Write`: a write's count must be used, since a
 //		short write is rare on a test machine but real.
 //	dnsasked NAME TYPE
-//		The first query the dnsserver received is a standard query with RD
-//		set and exactly one question: NAME, TYPE (A, AAAA...), class IN.
-//	dnsserver ZONEFILE [normal|truncated|wrongid]
+//		The last query the last dnsserver received is a standard query:
+//		flags 0x0100 (RD and nothing else), QDCOUNT 1, the other counts 0,
+//		exactly one question, NAME TYPE (A, AAAA...) IN, and nothing after.
+//	dnsids
+//		The datagrams the last dnsserver received (two or more) do not all
+//		carry the same ID.
+//	dnsqueries N
+//		The last dnsserver received exactly N datagrams.
+//	dnsserver ZONEFILE [MODE]
 //		Run a DNS server over UDP inside the checker, answering from
 //		ZONEFILE (lines "NAME TYPE VALUE", TYPE A, AAAA or CNAME; CNAMEs are
 //		followed), with compressed names; set $DNSSERVER. Unknown names get
-//		NXDOMAIN. truncated: every reply has the TC flag and no answers.
-//		wrongid: every reply is preceded by one whose ID is the query's
-//		plus one.
+//		NXDOMAIN. MODE (default normal): truncated: TC set, and only the
+//		first record. servfail: RCODE 2, no records. upper: the question
+//		and the owners spelled as the question come back in upper case.
+//		extratypes: a TXT record after the first record. sections: an NS
+//		record in the authority section and an A record in the additional
+//		one. late: the reply leaves 500ms late. Decoys sent first, before
+//		the real reply: wrongid (the ID plus one), noqr (the QR bit clear),
+//		othername, othertype, otherclass (another question); each carries
+//		an A record 192.0.2.66. chatter: no reply, only the wrongid decoy,
+//		at once and then every 100ms for 5s. Hostile modes answer with the
+//		query's ID and question, then a malformed answer record:
+//		selfpointer (an owner that points to itself), pointerloop (two
+//		owners that point to each other), labelloop (a label, then a
+//		pointer back to it), pointerpastend (a pointer to 0x3fff),
+//		labelpastend (a label cut by the end of the message), rdatapastend
+//		(RDLENGTH 260, 4 bytes there), recordspastend (ANCOUNT 3, one
+//		record there).
+//	etherip IFACE FROM TO PROTO SIZE PAD
+//		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
+//		from FROM to TO (IPv4:PORT), TTL 64, protocol PROTO: for 6, a
+//		20-byte TCP header (PSH and ACK, the ports of FROM and TO) and
+//		SIZE bytes of data; otherwise SIZE bytes. PAD zero bytes follow
+//		the IP packet in the frame, as Ethernet pads a short frame: its
+//		total length does not count them. Needs CAP_NET_RAW (Isolated
+//		lessons); Linux only.
 //	ethersend IFACE TYPE SIZE
 //		Send one Ethernet frame on IFACE to the broadcast address, with
 //		EtherType TYPE (such as 0x88b5) and SIZE bytes of a seeded
 //		pattern after the 14-byte header, and wait (at most 3s) until it
 //		has arrived on an interface (on lo: lo itself; on one end of a
 //		veth pair: the other end). Needs CAP_NET_RAW (Isolated lessons).
-//	exits
+//	exits [-status=N]
 //		Wait (at most 5s) for the server to exit on its own, with status 0
-//		and no data race reported. Its stdout becomes what `stdout` matches.
+//		(or N, and then no panic) and no data race reported. Its stdout
+//		becomes what `stdout` matches.
 //	expect NAME TEXT
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
 //	expecteof NAME
@@ -70,12 +99,23 @@
 //	expectline NAME REGEXP
 //		Read one line from NAME (up to "\n", which is not part of it, nor
 //		a "\r" before it); the whole line must match REGEXP.
+//	expectrest NAME REGEXP
+//		Read from NAME until the peer closes it (EOF, waiting at most 3s
+//		for each next byte); all that came must match REGEXP whole. A
+//		reset fails. For an end where the contract allows more than one
+//		outcome (a last reply or none).
 //	fakeserver MODE
 //		Run a TCP server inside the checker and set $ADDR to it, for
 //		lessons whose program is a client. MODE is echo (echo at once),
-//		trickle (echo in 3-byte pieces, 10ms apart), closeearly (echo half
-//		of the first bytes, then close), silent (accept, never answer) or
-//		blackhole (a full accept queue: a connect there hangs; Linux only).
+//		trickle (echo in 3-byte pieces, 10ms apart), late (echo each piece
+//		1s after it arrives), closeearly (echo half of the first bytes,
+//		then close), drip (after the first bytes, send "." every 100ms and
+//		never a newline), twice (echo every piece twice), silent (accept,
+//		never answer, never close, even after the client's FIN),
+//		blackhole (a full accept queue: a connect there hangs; Linux only)
+//		or slowconnect (the accept queue is full for 500ms, so a connect
+//		there gets through when the client's kernel resends its SYN, about
+//		1s after the first; then echo; Linux only).
 //	fds MAX
 //		The server has at most MAX file descriptors open (waiting up to 1s
 //		for it to close those of clients that just left). Linux only.
@@ -99,12 +139,15 @@
 //		identifier ID and sequence number SEQ from a raw socket, and wait
 //		(at most 3s) for the matching echo reply from ADDR. Needs
 //		CAP_NET_RAW (Isolated lessons).
+//	icmpgaps ADDR MIN
+//		Each echo request the icmptarget ADDR received came at least MIN
+//		after the one before it.
 //	icmprequests ADDR N [SIZE]
 //		The icmptarget ADDR received exactly N echo requests: sequence
 //		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
 //		data each (default 56), and every checksum right (a wrong one is
 //		reported with the request's bytes and the right sum).
-//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt]
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [previous] [chatter]
 //		Make the IPv4 address ADDR a ping target that the checker answers
 //		in place of a host (lesson 15): a route sends it to lo, so the
 //		kernel stays silent and a raw socket of the checker sees every
@@ -113,37 +156,51 @@
 //		even when the request's checksum was wrong, D late (default 0),
 //		twice with dup; none with silent or for the sequence numbers
 //		listed in lose. Before the reply, at once, otherid sends a decoy
-//		reply with another identifier, and corrupt one whose checksum is
-//		wrong. One address per target, and per check. Linux, in the
+//		reply with another identifier, corrupt one whose checksum is
+//		wrong, badcode one with code 1. With previous, the replies to each
+//		request leave only when the next request arrives (the last one's
+//		never): late, and always while the program waits for the next
+//		probe. With chatter, no reply at all, but for each request another
+//		ping's reply (another identifier) at once and then every 50ms for
+//		2s. One address per target, and per check. Linux, in the
 //		checker's own network namespace only.
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
+//	ipproto ADDR PROTO SIZE
+//		Send SIZE bytes of a fixed pattern to ADDR (IPv4 or IPv6) from a
+//		raw IP socket of protocol PROTO (1-254): one packet whose IPv4
+//		protocol or IPv6 next header is PROTO. Needs CAP_NET_RAW
+//		(Isolated lessons); Linux only.
 //	outlines REGEXP...
 //		The stdout of the last run, or of the server that just stopped,
 //		is exactly one line per REGEXP, each line (without its newline)
 //		matching its REGEXP whole. No REGEXP: stdout is empty.
-//	pingstats [ADDR]
+//	pingstats [-max=DURATION] [ADDR]
 //		The last program's stdout is a ping's output as lesson 15 defines
 //		it: one line per probe (a reply or a timeout), sequence numbers 1
 //		to n in order, and statistics that agree with those lines (sent,
 //		received, whole-number loss, rtt min/avg/max). With ADDR, an
 //		icmptarget, every reply line is for a probe the target answered,
 //		and its time is at least the target's delay (less 1ms): a line
-//		that breaks either was printed for some other packet.
+//		that breaks either was printed for some other packet. With -max,
+//		no reply line shows more than DURATION (-W) in milliseconds.
 //	procstat FIELD MAXKB
 //		The server's FIELD of /proc/PID/status (VmHWM: peak resident
 //		memory; VmPeak: peak address space) is at most MAXKB KiB. Linux
 //		only.
 //	proxy UPSTREAM [drop=R] [dup=R] [reorder=R] [corrupt=R] [delay=D] [jitter=D]
 //		Start a UDP proxy in front of UPSTREAM and set $PROXY to it. The
-//		first address that sends to $PROXY is its client; datagrams go to
+//		latest address that sent to $PROXY is its client; datagrams go to
 //		UPSTREAM (→) and replies back to the client (←). Each datagram's
-//		fate (dropped, duplicated, held back so later ones overtake it,
-//		one byte flipped, delayed) is drawn from a generator seeded by the
-//		checker's --seed, one per direction: the same seed and the same
-//		datagrams give the same fates. Every failure in the script prints
-//		the end of the proxy's record, and the seed.
+//		fate (dropped, duplicated, held back 3 × delay + 20ms so later ones
+//		overtake it, one byte flipped, delayed) is drawn from a generator
+//		seeded by the checker's --seed, the proxy's rank in the script, the
+//		direction, the datagram's bytes and how many datagrams with the
+//		same bytes went that way before it, never by arrival order: with
+//		the same seed, a datagram and each copy of it meet the same fate
+//		whenever they come. Every failure in the script prints the end of
+//		the proxy's record, and the seed.
 //	quiet NAME DURATION
 //		Nothing arrives on NAME for DURATION, and it stays open. The only
 //		command that waits a fixed time: an absence cannot be awaited.
@@ -152,6 +209,30 @@
 //		asked for.
 //	received TEXT
 //		The fake server received exactly TEXT, over all connections.
+//	refreceived
+//		The reference receiver ($REFRECEIVER) got the whole file, the FIN
+//		with every packet before it, and every datagram the sender sent it
+//		followed lesson 13's wire format.
+//	refreceiver [-lose=N,...] [-finlost] FILE
+//		Run lesson 13's receiver inside the checker, following its README
+//		to the byte, on a loopback port; set $REFRECEIVER. It writes the
+//		file to FILE once it has the FIN and every packet before it, and
+//		keeps answering after that. With -lose, it drops the first copy
+//		of each packet numbered N, as if the network had lost it; with
+//		-finlost, every FIN. It notes every datagram of the sender
+//		that breaks the wire format: a wrong CRC, a type or size that is
+//		not allowed, a number beyond the window (64 packets from the first
+//		one it still needs), copies of a DATA packet that differ, a piece
+//		other than the last that is not 1024 bytes, a FIN not one past the
+//		last DATA. Every failure in the script prints those notes and its
+//		last datagrams.
+//	refsend FILE [ADDR]
+//		Send FILE with lesson 13's sender inside the checker, following its
+//		README to the byte (window 64, a 50ms timer per packet), to ADDR
+//		(default $ADDR), until an ACK covers the FIN (at most 15s, 3s
+//		without a valid ACK). It fails when the transfer does not finish,
+//		or when an ACK broke the wire format: a wrong CRC or size, a number
+//		past the packets sent, a bitmap bit for a packet never sent.
 //	reset NAME
 //		Abort connection NAME: close it with linger 0, which sends RST.
 //	roundtrip [-interrupt] NAME SIZE [CHUNK]
@@ -161,6 +242,16 @@
 //		-interrupt, read slowly and send SIGURG to every thread of the
 //		server every 500µs, so that its blocked writes return short counts
 //		(Linux only; Go programs ignore a SIGURG they did not ask for).
+//	rudpexpect NAME NUM [BITMAP]
+//		One datagram arrives on the udpdial socket NAME within 3s, from
+//		the address NAME talks to, and is lesson 13's ACK NUM with SACK
+//		bitmap BITMAP (a number, such as 0x105; default 0), byte for byte.
+//		A failure decodes what came instead.
+//	rudpsend [-badcrc] [-file] NAME D NUM TEXT|FILE | rudpsend [-badcrc] NAME F NUM
+//		Send lesson 13's DATA packet NUM carrying TEXT (with -file: piece
+//		NUM of FILE, bytes NUM×1024 to NUM×1024+1023), or its FIN NUM, as
+//		one datagram on the udpdial socket NAME, CRC included (with
+//		-badcrc, its first byte flipped).
 //	run [-within=DURATION] ARGS...
 //		Run the lesson's program with ARGS until it exits (at most
 //		DURATION, default 10s). Its stdout and stderr become what `stdout`
@@ -204,28 +295,41 @@
 //		background and wait (at most 5s) for its stdout line
 //		`sniffing on IFACE`; set $IFACE. Like serve, it becomes the
 //		server that terminate stops.
-//	sniffed [-count=N] LINE...
+//	sniffed [-count=N] [-re] LINE...
 //		The sniffer prints a line equal to the words LINE joined by single
-//		spaces, within 3s. With -count=N, once N such lines are in, there
+//		spaces (with -re, a line that they match whole, as a regular
+//		expression), within 3s. With -count=N, once N such lines are in, there
 //		are exactly N (-count=0: none, judged at once): wait first for a
 //		later packet's line, so every line about the earlier ones is out.
+//	snifflines
+//		The sniffer's stdout is its readiness line `sniffing on IFACE`,
+//		then only packet lines in lesson 18's format (a loose grammar:
+//		each field in its place, any numbers and addresses).
 //	sockets STATE MAX
 //		At most MAX TCP sockets with local port $PORT are in STATE
 //		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
 //		Linux only.
+//	stall NAME
+//		Write to NAME and never read, until for 1s nothing more goes in
+//		(at most 256 MiB): an echo server's write back to NAME now blocks,
+//		and the server no longer reads from NAME. The connection stays
+//		open, unless the server closes or resets it meanwhile.
 //	terminate [INT|TERM]
 //		Send SIGTERM (or SIGINT, with INT) to the server and wait (at
 //		most 5s) for it to exit 0 with no data race reported. Its stdout
 //		becomes what `stdout` matches.
-//	topology HOPS [silent=K] [noise]
+//	topology HOPS [silent=K] [noise] [dup]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
 //		$HOPn, the address each router answers from. Router K forwards
 //		but sends no ICMP errors. With noise, another traceroute probes
 //		the first answering router every 10ms, from a port of its own, to
-//		the ports 33434-33449. Everything goes at the script's end. Needs
-//		the ip command, and a namespace of its own (Isolated lessons).
+//		the ports 33434-33449. With dup, every ICMP error that reaches
+//		this namespace is delivered a second time, at once: a late
+//		answer to a probe already answered. Everything goes at the
+//		script's end. Needs the ip command, and a namespace of its own
+//		(Isolated lessons).
 //	traceroute [-within=DURATION] ARGS...
 //		Like run, but whatever the exit status: hops judges it after the
 //		lines, which say more about what went wrong.
@@ -234,9 +338,16 @@
 //		client).
 //	udpattempts MIN MAX
 //		The udpserver received between MIN and MAX requests in all.
-//	udpbackoff FACTOR
+//	udpbackoff FACTOR [FIRST]
 //		The udpserver received at least 3 requests, and each wait between
-//		two was at least FACTOR times the wait before it.
+//		two was at least FACTOR times the wait before it. With FIRST, the
+//		first wait was between 3/4 and 3/2 of FIRST.
+//	udpburst NAME N SIZE
+//		Send N datagrams of SIZE bytes (8 to 65507, a seeded pattern each)
+//		on UDP socket NAME back to back, before reading any echo, so that
+//		they wait together in the server's queue; then N echoes must
+//		arrive, each one of them whole, from the address NAME talks to, in
+//		the order sent. A failure says which datagram came back instead.
 //	udpcrowd N M SIZE
 //		N UDP peers at once each send M datagrams of SIZE bytes to $ADDR,
 //		one at a time, and must get each back exactly, from $ADDR.
@@ -252,6 +363,12 @@
 //		to, and equals TEXT exactly (not merged, not split).
 //	udpexpectgen NAME SIZE
 //		Like udpexpect, for the datagram that udpsendgen NAME SIZE sends.
+//	udpfrags FROM TO SIZE PIECE
+//		Send one UDP datagram of SIZE bytes of a fixed pattern from FROM
+//		to TO (IPv4:PORT each) as IPv4 fragments built by hand
+//		(IP_HDRINCL), each carrying PIECE bytes after its 20-byte header
+//		(a multiple of 8; the last carries the rest): only the first holds
+//		the UDP header. Needs CAP_NET_RAW (Isolated lessons); Linux only.
 //	udplisten NAME
 //		Open a UDP socket on 127.0.0.1, port chosen by the kernel, that
 //		reports each datagram's TTL; set $PORT_NAME. Capture from now on
@@ -273,18 +390,29 @@
 //		Send TEXT as one datagram ('' sends an empty one).
 //	udpsendgen NAME SIZE
 //		Send one datagram of SIZE bytes (at most 65507) of a seeded pattern.
-//	udpserver MODE
+//	udpserver MODE [try=N] [delay=D]
 //		Run a UDP request/response server inside the checker and set
 //		$UDPSERVER to it. A request is "ID TEXT", ID in decimal; the reply
 //		is "ID " then TEXT in upper case. MODE: normal; dup (each reply
-//		sent twice); stale (each reply preceded by one for ID+1000, text
-//		STALE); late (only the third try of each ID is answered); mute
-//		(nothing is answered). It records every request's arrival.
+//		sent twice); stale (each reply preceded by a datagram "STALE",
+//		with no ID, and one for ID+1000, text STALE); late (only try N of
+//		each ID is answered, default 3); mute (nothing is answered);
+//		chatter (nothing is answered, but from the first request on a
+//		reply for ID+1000 comes every 30ms). With delay, each reply leaves
+//		D after its request arrived. It records every request's arrival,
+//		its source address, and when each ID was answered.
 //	udpsockopt NAME OPTION...
 //		Set options on UDP socket NAME: ttl=N (the IPv4 TTL or IPv6 hop
 //		limit of what it sends) or ipoptions=HEX (IPv4 options, which the
 //		kernel puts after the fixed 20-byte header of every datagram it
 //		sends, padded to a multiple of 4 bytes: IHL grows to match).
+//	udpturns [-fresh]
+//		Judge the requests the udpserver received since the last udpturns
+//		(one run of a client): all came from one address; each ID's tries
+//		came together, and a new ID only after the server had answered
+//		the one before (one request at a time); no ID came again after
+//		its answer left. With -fresh, the first IDs of the runs judged so
+//		far (at least 3) are not all the same.
 //	udpzerosum NAME VAR FROM
 //		Set $VAR to printable text that, sent from FROM (IPv4:PORT) to the
 //		udplisten socket NAME, makes the UDP checksum come out as 0x0000,

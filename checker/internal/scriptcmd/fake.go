@@ -22,9 +22,10 @@ type fakeServer struct {
 	mu       sync.Mutex
 	received []byte
 	conns    []net.Conn
+	stop     chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "silent", "trickle"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "late", "silent", "slowconnect", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -38,18 +39,39 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("ADDR", addr)
 		return
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	f := &fakeServer{ln: ln, mode: args[0]}
+	var f *fakeServer
+	if args[0] == "slowconnect" {
+		ln, filler, err := slowListener()
+		ts.Check(err)
+		f = &fakeServer{ln: ln, mode: "echo"}
+		// The queue stays full for a while, so the client's first SYN is
+		// dropped; its kernel's second one finds room and is served.
+		f.wg.Go(func() {
+			time.Sleep(slowConnectDelay)
+			filler.Close()
+			f.serve()
+		})
+	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		f = &fakeServer{ln: ln, mode: args[0]}
+		f.wg.Go(f.serve)
+	}
 	st.mu.Lock()
 	if st.fake != nil {
 		st.fake.close()
 	}
 	st.fake = f
 	st.mu.Unlock()
-	f.wg.Go(f.serve)
-	ts.Setenv("ADDR", ln.Addr().String())
+	ts.Setenv("ADDR", f.ln.Addr().String())
 }
+
+// slowConnectDelay is how long slowconnect's queue stays full: well before
+// the client's kernel resends its SYN, 1s after the first.
+const slowConnectDelay = 500 * time.Millisecond
+
+// lateDelay is how long late waits before it echoes.
+const lateDelay = time.Second
 
 func (f *fakeServer) serve() {
 	for {
@@ -87,6 +109,24 @@ func (f *fakeServer) handle(c net.Conn) {
 					return
 				}
 				time.Sleep(10 * time.Millisecond)
+			}
+		case "late":
+			if n > 0 {
+				time.Sleep(lateDelay)
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+		case "twice":
+			if _, werr := c.Write(append(buf[:n:n], buf[:n]...)); werr != nil {
+				return
+			}
+		case "silent":
+			if err != nil {
+				// Never close first either: a client that half-closed
+				// must still need its own deadline to stop waiting.
+				<-f.stopped()
+				return
 			}
 		case "drip":
 			if n > 0 {
@@ -127,9 +167,21 @@ func (f *fakeServer) drip(c net.Conn) {
 // a lesson gives its client, so each byte resets a per-read deadline.
 const dripInterval = 100 * time.Millisecond
 
+// stopped returns a channel that close closes.
+func (f *fakeServer) stopped() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stop == nil {
+		f.stop = make(chan struct{})
+	}
+	return f.stop
+}
+
 func (f *fakeServer) close() {
 	f.ln.Close()
+	f.stopped()
 	f.mu.Lock()
+	close(f.stop)
 	for _, c := range f.conns {
 		c.Close()
 	}
