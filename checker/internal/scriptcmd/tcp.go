@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -91,6 +92,49 @@ func cmdSend(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// stallQuiet is how long stall's writes must make no progress before it
+// takes the peer's buffers, and ours, to be full. A pause of the server
+// shorter than that only makes stall send more.
+const stallQuiet = time.Second
+
+// stallMax bounds what stall sends: far more than the kernel buffers
+// of both ends hold, even grown.
+const stallMax = 256 << 20
+
+func cmdStall(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "stall")
+	usage(ts, len(args) == 1, "stall NAME")
+	st := state(ts)
+	if f := stall(st, st.conn(ts, args[0]), args[0], stallMax); f != nil {
+		st.fail(ts, *f)
+	}
+}
+
+// stall writes to c, never reading, until for stallQuiet nothing more
+// goes in, or the peer closes or resets c (it gave up on a client that does
+// not read, which is its right), or max bytes went in (a failure: the peer
+// does not echo).
+func stall(st *State, c net.Conn, name string, max int) *Failure {
+	chunk := printablePattern(64 << 10)
+	sent := 0
+	for sent < max {
+		c.SetWriteDeadline(st.deadline(stallQuiet))
+		n, err := c.Write(chunk[:min(len(chunk), max-sent)])
+		sent += n
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// Nothing more goes in: the server no longer reads from us,
+			// because its own write back to us is blocked.
+			c.SetWriteDeadline(time.Time{})
+			return nil
+		}
+		if err != nil {
+			return nil
+		}
+	}
+	return &Failure{What: fmt.Sprintf("the server took %d bytes on %s, never read back, and still wanted more", sent, name),
+		Want: "the echo to back up: a server that echoes stops reading when it cannot write"}
+}
+
 func cmdExpect(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "expect")
 	usage(ts, len(args) == 2, "expect NAME TEXT")
@@ -133,6 +177,29 @@ func cmdExpectEOF(ts *testscript.TestScript, neg bool, args []string) {
 			Want: "an orderly close: read everything the peer sent, then close"})
 	default:
 		st.fail(ts, Failure{What: fmt.Sprintf("waiting for EOF failed: %v", err), Got: Show(got)})
+	}
+}
+
+func cmdExpectRest(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "expectrest")
+	usage(ts, len(args) == 2, "expectrest NAME REGEXP")
+	st := state(ts)
+	re, err := regexp.Compile(`\A(?:` + args[1] + `)\z`)
+	ts.Check(err)
+	got, err := readN(st, st.conn(ts, args[0]), 1<<20)
+	want := fmt.Sprintf("bytes matching %#q, then the connection closed (EOF)", args[1])
+	switch {
+	case errors.Is(err, io.EOF) && re.Match(got):
+		return
+	case errors.Is(err, io.EOF):
+		st.fail(ts, Failure{What: "what arrived before the connection was closed is not what was expected", Got: Show(got), Want: want})
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		st.fail(ts, Failure{What: fmt.Sprintf("the connection was still open after %s without a byte", idleTimeout), Got: Show(got), Want: want})
+	case isReset(err):
+		st.fail(ts, Failure{What: "the connection was reset (RST) instead of closed (FIN)", Got: Show(got),
+			Want: "an orderly close: read everything the peer sent, then close"})
+	default:
+		st.fail(ts, Failure{What: fmt.Sprintf("reading until EOF failed: %v", err), Got: Show(got), Want: want})
 	}
 }
 
