@@ -97,13 +97,23 @@ func (l Lesson) sharedRules() []shared {
 				`signal.Notify (or signal.NotifyContext) with both os.Interrupt and syscall.SIGTERM, then close and return from main ("What the checker tests").`},
 		)
 	}
+	if l.Server != nil && l.Client != nil {
+		// Both ends in one program: say which end each rule is about.
+		for i := range out {
+			out[i].clause.Text = "*The server.* " + out[i].clause.Text
+		}
+	}
 	if c := l.Client; c != nil {
+		who := ""
+		if l.Server != nil {
+			who = "*The client.* "
+		}
 		out = append(out,
 			shared{Clause{ID: "client_refused", Checks: []string{"client_refused"},
-				Text: "**When nothing listens** at `-addr`: one line on stderr, nothing on stdout, exit status 1."},
+				Text: who + "**When nothing listens** at `-addr`: one line on stderr, nothing on stdout, exit status 1."},
 				`When Dial fails, print one line to stderr and exit 1 ("What the checker tests").`},
 			shared{Clause{ID: "client_timeout", Checks: []string{"client_silent", "client_drip"},
-				Text: "**A server that never answers, or whose reply trickles in and never completes,** does not hold it: with `" + c.Timeout + "` it gives up within 2 seconds, with one line on stderr, nothing on stdout and exit status 1."},
+				Text: who + "**A server that never answers, or whose reply trickles in and never completes,** does not hold it: with `" + c.Timeout + "` it gives up within 2 seconds, with one line on stderr, nothing on stdout and exit status 1."},
 				`Bound the whole wait for the reply with one deadline set before you read (conn.SetDeadline), not a fresh one before every Read: bytes that trickle in must not push it back ("What the checker tests").`},
 		)
 	}
