@@ -3,13 +3,16 @@ package scriptcmd
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/net/dns/dnsmessage"
@@ -24,17 +27,28 @@ type dnsServer struct {
 	zone map[string][]dnsmessage.Resource // by lower-case name and type
 	wg   sync.WaitGroup
 
+	done chan struct{} // closed when the server stops: ends late replies
+
 	mu      sync.Mutex
 	queries []dnsmessage.Message
-	bad     []byte // the last query it could not parse
+	raw     [][]byte // every datagram received, as sent
+	bad     []byte   // the last query it could not parse
 	badErr  error
 }
 
-var dnsModes = []string{"normal", "truncated", "wrongid"}
+// dnsModes are how a dnsserver answers (see doc.go). The hostile ones
+// answer with a malformed message that only a careful parser survives.
+var dnsModes = []string{"normal", "truncated", "wrongid", "noqr", "othername", "othertype", "otherclass",
+	"upper", "servfail", "extratypes", "sections", "chatter", "late",
+	"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend"}
+
+func newDNSServer(c *net.UDPConn, mode string, zone map[string][]dnsmessage.Resource) *dnsServer {
+	return &dnsServer{conn: c, mode: mode, zone: zone, done: make(chan struct{})}
+}
 
 func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "dnsserver")
-	use := "dnsserver ZONEFILE [" + strings.Join(dnsModes, "|") + "]"
+	use := "dnsserver ZONEFILE [MODE]; MODE: " + strings.Join(dnsModes, ", ")
 	usage(ts, len(args) == 1 || len(args) == 2, use)
 	mode := "normal"
 	if len(args) == 2 {
@@ -48,7 +62,7 @@ func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
 	ts.Check(err)
-	s := &dnsServer{conn: c, mode: mode, zone: zone}
+	s := newDNSServer(c, mode, zone)
 	st.mu.Lock()
 	st.dns = append(st.dns, s)
 	st.mu.Unlock()
@@ -123,6 +137,9 @@ func (s *dnsServer) serve() {
 		if err != nil {
 			return
 		}
+		s.mu.Lock()
+		s.raw = append(s.raw, bytes.Clone(buf[:n]))
+		s.mu.Unlock()
 		var q dnsmessage.Message
 		if err := q.Unpack(buf[:n]); err != nil {
 			s.mu.Lock()
@@ -135,7 +152,7 @@ func (s *dnsServer) serve() {
 		}
 		s.record(q)
 		if len(q.Questions) != 1 {
-			s.reply(from, q, dnsmessage.RCodeFormatError, nil, false)
+			s.reply(from, dnsReply{q: q, rcode: dnsmessage.RCodeFormatError})
 			continue
 		}
 		question := q.Questions[0]
@@ -144,18 +161,147 @@ func (s *dnsServer) serve() {
 		if len(answers) == 0 && !s.nameExists(question.Name.String()) {
 			rcode = dnsmessage.RCodeNameError
 		}
+		if hostile := dnsHostile(s.mode, buf[:n]); hostile != nil {
+			s.conn.WriteToUDPAddrPort(hostile, from)
+			continue
+		}
+		r := dnsReply{q: q, rcode: rcode, answers: answers}
 		switch s.mode {
 		case "wrongid":
 			// First an answer to a query that was never asked.
-			other := q
-			other.ID++
-			s.reply(from, other, dnsmessage.RCodeSuccess, []dnsmessage.Resource{bogusA(question.Name)}, false)
+			decoy := dnsReply{q: q, answers: []dnsmessage.Resource{bogusA(question.Name)}}
+			decoy.q.ID++
+			s.reply(from, decoy)
+		case "noqr":
+			// First the query's ID and question with an answer, but the QR
+			// bit clear: a query, not a response.
+			s.reply(from, dnsReply{q: q, query: true, answers: []dnsmessage.Resource{bogusA(question.Name)}})
+		case "othername", "othertype", "otherclass":
+			// First a response with the query's ID to another question.
+			decoy := dnsReply{q: q, answers: []dnsmessage.Resource{bogusA(question.Name)}}
+			other := question
+			switch s.mode {
+			case "othername":
+				other.Name = dnsmessage.MustNewName("decoy.example.test.")
+				decoy.answers = []dnsmessage.Resource{bogusA(other.Name)}
+			case "othertype":
+				other.Type = dnsmessage.TypeAAAA
+				if question.Type == dnsmessage.TypeAAAA {
+					other.Type = dnsmessage.TypeA
+				}
+			case "otherclass":
+				other.Class = dnsmessage.ClassCHAOS
+			}
+			decoy.q.Questions = []dnsmessage.Question{other}
+			s.reply(from, decoy)
+		case "upper":
+			// The question and the owners that are its name come back in
+			// upper case: names compare without regard to case.
+			up := dnsmessage.MustNewName(strings.ToUpper(question.Name.String()))
+			r.q.Questions = []dnsmessage.Question{{Name: up, Type: question.Type, Class: question.Class}}
+			r.answers = nil
+			for _, a := range answers {
+				if strings.EqualFold(a.Header.Name.String(), up.String()) {
+					a.Header.Name = up
+				}
+				r.answers = append(r.answers, a)
+			}
 		case "truncated":
-			s.reply(from, q, rcode, nil, true)
+			// What fits: the first record, and TC set.
+			r.truncated, r.answers = true, answers[:min(1, len(answers))]
+		case "servfail":
+			r.rcode, r.answers = dnsmessage.RCodeServerFailure, nil
+		case "extratypes":
+			// A TXT record among the others: a type the client skips.
+			txt := dnsmessage.Resource{
+				Header: dnsmessage.ResourceHeader{Name: question.Name, Type: dnsmessage.TypeTXT, Class: dnsmessage.ClassINET, TTL: 300},
+				Body:   &dnsmessage.TXTResource{TXT: []string{"v=a record of a type this client does not print"}},
+			}
+			r.answers = append(append(slices.Clone(answers[:min(1, len(answers))]), txt), answers[min(1, len(answers)):]...)
+		case "sections":
+			// An authority and an additional record, which are not answers.
+			ns := dnsmessage.MustNewName("ns.example.test.")
+			r.authorities = []dnsmessage.Resource{{
+				Header: dnsmessage.ResourceHeader{Name: dnsmessage.MustNewName("example.test."), Type: dnsmessage.TypeNS, Class: dnsmessage.ClassINET, TTL: 300},
+				Body:   &dnsmessage.NSResource{NS: ns},
+			}}
+			r.additionals = []dnsmessage.Resource{{
+				Header: dnsmessage.ResourceHeader{Name: ns, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 300},
+				Body:   &dnsmessage.AResource{A: [4]byte{192, 0, 2, 53}},
+			}}
+		case "chatter":
+			// Never the answer: a reply with another ID at once, then every
+			// 100ms for 5 seconds.
+			decoy := dnsReply{q: q, answers: []dnsmessage.Resource{bogusA(question.Name)}}
+			decoy.q.ID++
+			s.wg.Go(func() {
+				for range 50 {
+					s.reply(from, decoy)
+					select {
+					case <-s.done:
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
+				}
+			})
+			continue
+		case "late":
+			// The answer, 500ms late.
+			s.wg.Go(func() {
+				select {
+				case <-s.done:
+				case <-time.After(500 * time.Millisecond):
+					s.reply(from, r)
+				}
+			})
 			continue
 		}
-		s.reply(from, q, rcode, answers, false)
+		s.reply(from, r)
 	}
+}
+
+// dnsHostile returns, for a hostile mode, a malformed answer to query:
+// its ID, a QR flag, its question, and then answer records broken as the
+// mode says; nil for any other mode.
+func dnsHostile(mode string, query []byte) []byte {
+	end := 12
+	for end < len(query) && query[end] != 0 && query[end] < 0x40 {
+		end += 1 + int(query[end])
+	}
+	end += 1 + 4 // the zero byte, QTYPE, QCLASS
+	if len(query) < end {
+		return nil
+	}
+	msg := binary.BigEndian.AppendUint16(nil, binary.BigEndian.Uint16(query))
+	msg = append(msg, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0) // QR RD RA; 1 question, 1 answer
+	msg = append(msg, query[12:end]...)
+	ptr := func(to int) []byte { return []byte{0xc0 | byte(to>>8), byte(to)} }
+	// TYPE A, CLASS IN, TTL 300, RDLENGTH 4, 192.0.2.66.
+	a := []byte{0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 66}
+	switch mode {
+	case "selfpointer": // an owner name that is a pointer to itself
+		msg = append(append(msg, ptr(len(msg))...), a...)
+	case "pointerloop": // two owner names, each a pointer to the other
+		first := len(msg)
+		msg[7] = 2
+		msg = append(append(msg, ptr(first+2+len(a))...), a...)
+		msg = append(append(msg, ptr(first)...), a...)
+	case "labelloop": // a label, then a pointer back to that label
+		msg = append(append(append(msg, 1, 'a'), ptr(len(msg))...), a...)
+	case "pointerpastend": // a pointer to offset 0x3fff, far past the end
+		msg = append(append(msg, ptr(0x3fff)...), a...)
+	case "labelpastend": // a 32-byte label, of which 3 bytes are there
+		msg = append(msg, 32, 'a', 'b', 'c')
+	case "rdatapastend": // RDLENGTH 260, with 4 bytes of RDATA
+		msg = append(append(msg, ptr(12)...), a...)
+		msg[len(msg)-6] = 1
+	case "recordspastend": // ANCOUNT 3, with one record
+		msg[7] = 3
+		msg = append(append(msg, ptr(12)...), a...)
+	default:
+		return nil
+	}
+	return msg
 }
 
 // answer follows CNAMEs, as a recursive server's answer section shows them.
@@ -193,29 +339,48 @@ func bogusA(name dnsmessage.Name) dnsmessage.Resource {
 	}
 }
 
-func (s *dnsServer) reply(to netip.AddrPort, q dnsmessage.Message, rcode dnsmessage.RCode, answers []dnsmessage.Resource, truncated bool) {
+// dnsReply is one message the server sends: a response to q (its ID and
+// questions), or with query a message with the QR bit clear.
+type dnsReply struct {
+	q                                 dnsmessage.Message
+	query, truncated                  bool
+	rcode                             dnsmessage.RCode
+	answers, authorities, additionals []dnsmessage.Resource
+}
+
+func (s *dnsServer) reply(to netip.AddrPort, r dnsReply) {
 	b := dnsmessage.NewBuilder(nil, dnsmessage.Header{
-		ID: q.ID, Response: true, Authoritative: true, RecursionDesired: q.RecursionDesired,
-		RecursionAvailable: true, Truncated: truncated, RCode: rcode,
+		ID: r.q.ID, Response: !r.query, Authoritative: true, RecursionDesired: r.q.RecursionDesired,
+		RecursionAvailable: true, Truncated: r.truncated, RCode: r.rcode,
 	})
 	b.EnableCompression()
 	if b.StartQuestions() != nil {
 		return
 	}
-	for _, question := range q.Questions {
+	for _, question := range r.q.Questions {
 		b.Question(question)
 	}
-	if b.StartAnswers() != nil {
-		return
-	}
-	for _, r := range answers {
-		switch body := r.Body.(type) {
-		case *dnsmessage.AResource:
-			b.AResource(r.Header, *body)
-		case *dnsmessage.AAAAResource:
-			b.AAAAResource(r.Header, *body)
-		case *dnsmessage.CNAMEResource:
-			b.CNAMEResource(r.Header, *body)
+	sections := []struct {
+		start func() error
+		rs    []dnsmessage.Resource
+	}{{b.StartAnswers, r.answers}, {b.StartAuthorities, r.authorities}, {b.StartAdditionals, r.additionals}}
+	for _, sec := range sections {
+		if sec.start() != nil {
+			return
+		}
+		for _, rr := range sec.rs {
+			switch body := rr.Body.(type) {
+			case *dnsmessage.AResource:
+				b.AResource(rr.Header, *body)
+			case *dnsmessage.AAAAResource:
+				b.AAAAResource(rr.Header, *body)
+			case *dnsmessage.CNAMEResource:
+				b.CNAMEResource(rr.Header, *body)
+			case *dnsmessage.TXTResource:
+				b.TXTResource(rr.Header, *body)
+			case *dnsmessage.NSResource:
+				b.NSResource(rr.Header, *body)
+			}
 		}
 	}
 	msg, err := b.Finish()
@@ -243,30 +408,47 @@ func (s *dnsServer) note() string {
 }
 
 func (s *dnsServer) close() {
+	close(s.done)
 	s.conn.Close()
 	s.wg.Wait()
+}
+
+// lastDNSServer returns the script's most recent dnsserver.
+func lastDNSServer(ts *testscript.TestScript, cmd string) *dnsServer {
+	st := state(ts)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.dns) == 0 {
+		ts.Fatalf("%s: no dnsserver is running", cmd)
+	}
+	return st.dns[len(st.dns)-1]
 }
 
 func cmdDNSAsked(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "dnsasked")
 	usage(ts, len(args) == 2, "dnsasked NAME TYPE")
 	st := state(ts)
-	st.mu.Lock()
-	servers := append([]*dnsServer(nil), st.dns...)
-	st.mu.Unlock()
-	if len(servers) == 0 {
-		ts.Fatalf("dnsasked: no dnsserver is running")
-	}
-	s := servers[len(servers)-1]
+	s := lastDNSServer(ts, "dnsasked")
 	s.mu.Lock()
 	queries := append([]dnsmessage.Message(nil), s.queries...)
+	raw := append([][]byte(nil), s.raw...)
 	s.mu.Unlock()
-	want := fmt.Sprintf("a standard query (opcode 0, not a response) with the RD flag set and exactly one question: %s %s IN", args[0], args[1])
+	want := fmt.Sprintf("a standard query: flags 0x0100 (RD set, every other bit 0), QDCOUNT 1 and the other counts 0, then exactly one question, %s %s IN, and nothing after it", args[0], args[1])
 	if len(queries) == 0 {
-		st.fail(ts, Failure{What: "the DNS server received no query it could parse", Want: want})
+		st.fail(ts, Failure{What: "the DNS server received no query", Want: want})
 	}
-	q := queries[0]
+	// The last query: each run of the program sends one.
+	q, msg := queries[len(queries)-1], raw[len(raw)-1]
+	if len(msg) < 12 {
+		st.fail(ts, Failure{What: fmt.Sprintf("the query is %d bytes long, shorter than a DNS header", len(msg)), Sent: Show(msg), Want: want})
+	}
+	if len(q.Questions) == 0 {
+		st.fail(ts, Failure{What: "the DNS server could not parse the query, and dropped it", Sent: Show(msg), Want: want})
+	}
 	var problems []string
+	if flags := binary.BigEndian.Uint16(msg[2:]); flags != 0x0100 {
+		problems = append(problems, fmt.Sprintf("the flags are 0x%04x", flags))
+	}
 	if q.Response {
 		problems = append(problems, "the QR flag says it is a response")
 	}
@@ -275,6 +457,9 @@ func cmdDNSAsked(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if !q.RecursionDesired {
 		problems = append(problems, "the RD (recursion desired) flag is not set")
+	}
+	if n := len(q.Answers) + len(q.Authorities) + len(q.Additionals); n > 0 {
+		problems = append(problems, fmt.Sprintf("it carries %d records besides the question (ANCOUNT, NSCOUNT, ARCOUNT must be 0: no EDNS)", n))
 	}
 	if len(q.Questions) != 1 {
 		problems = append(problems, fmt.Sprintf("it has %d questions", len(q.Questions)))
@@ -289,9 +474,59 @@ func cmdDNSAsked(ts *testscript.TestScript, neg bool, args []string) {
 		if qq.Class != dnsmessage.ClassINET {
 			problems = append(problems, fmt.Sprintf("its class is %s", qq.Class))
 		}
+		// The header, the name (its labels and the zero byte), QTYPE, QCLASS.
+		if size := 12 + len(strings.TrimSuffix(qq.Name.String(), ".")) + 2 + 4; len(problems) == 0 && len(msg) != size {
+			problems = append(problems, fmt.Sprintf("it is %d bytes long, where the header and the question make %d", len(msg), size))
+		}
 	}
 	if len(problems) > 0 {
 		st.fail(ts, Failure{What: "the query is not right: " + strings.Join(problems, "; "),
-			Got: q.GoString(), Want: want})
+			Sent: Show(msg), Got: q.GoString(), Want: want})
+	}
+}
+
+func cmdDNSQueries(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "dnsqueries")
+	usage(ts, len(args) == 1, "dnsqueries N")
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	st := state(ts)
+	s := lastDNSServer(ts, "dnsqueries")
+	s.mu.Lock()
+	raw := append([][]byte(nil), s.raw...)
+	s.mu.Unlock()
+	if len(raw) != n {
+		var b strings.Builder
+		for i, m := range raw {
+			fmt.Fprintf(&b, "datagram %d: %s\n", i+1, Show(m))
+		}
+		what := fmt.Sprintf("the DNS server received %d datagrams", len(raw))
+		want := fmt.Sprintf("%d: one query per run of the program, sent once", n)
+		if n == 0 {
+			want = "none: a name that cannot be encoded is an error before anything is sent"
+		}
+		st.fail(ts, Failure{What: what, Got: b.String(), Want: want})
+	}
+}
+
+func cmdDNSIDs(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "dnsids")
+	usage(ts, len(args) == 0, "dnsids")
+	st := state(ts)
+	s := lastDNSServer(ts, "dnsids")
+	s.mu.Lock()
+	raw := append([][]byte(nil), s.raw...)
+	s.mu.Unlock()
+	ids := map[uint16]bool{}
+	var list []string
+	for _, m := range raw {
+		if len(m) >= 2 {
+			ids[binary.BigEndian.Uint16(m)] = true
+			list = append(list, fmt.Sprintf("0x%04x", binary.BigEndian.Uint16(m)))
+		}
+	}
+	if len(raw) < 2 || len(ids) < 2 {
+		st.fail(ts, Failure{What: fmt.Sprintf("the queries of %d runs all carry the same ID", len(raw)),
+			Got: strings.Join(list, ", "), Want: "a new random ID for each query (crypto/rand): a fixed ID is the first thing a forger tries"})
 	}
 }

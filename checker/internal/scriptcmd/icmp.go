@@ -37,6 +37,12 @@ type icmpTargetOptions struct {
 	dup     bool            // each real reply sent twice
 	otherID bool            // a decoy with another identifier first
 	corrupt bool            // a decoy with a wrong checksum first
+	badCode bool            // a decoy with code 1 first
+	chatter bool            // no reply: decoys with another identifier, every 50ms for 2s
+	// previous: each reply leaves only when the next request arrives, so
+	// it is late, and always reaches the program while it waits for the
+	// next probe's reply, however slow the machine.
+	previous bool
 }
 
 // icmpRequest is one echo request as the target received it.
@@ -60,7 +66,7 @@ func (st *State) icmpWorld() *icmpWorld {
 	return st.Keep(icmpWorldKey{}, func() any { return &icmpWorld{} }).(*icmpWorld)
 }
 
-const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt]"
+const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [previous] [chatter]"
 
 // parseICMPTargetOptions reads icmptarget's words after ADDR.
 func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
@@ -76,6 +82,12 @@ func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
 			o.otherID = true
 		case key == "corrupt" && !hasVal:
 			o.corrupt = true
+		case key == "badcode" && !hasVal:
+			o.badCode = true
+		case key == "previous" && !hasVal:
+			o.previous = true
+		case key == "chatter" && !hasVal:
+			o.chatter = true
 		case key == "delay" && hasVal:
 			d, err := time.ParseDuration(val)
 			if err != nil || d < 0 {
@@ -142,19 +154,32 @@ func (o icmpTargetOptions) echoReplies(r icmpRequest) (msgs [][]byte, delays []t
 	reply[0], reply[1] = 0, 0 // echo reply, code 0
 	reply[2], reply[3] = 0, 0
 	binary.BigEndian.PutUint16(reply[2:], icmpChecksum(reply))
+	// Another ping program's reply, with the same sequence number.
+	other := slices.Clone(reply)
+	binary.BigEndian.PutUint16(other[4:], r.id^0x8000)
+	other[2], other[3] = 0, 0
+	binary.BigEndian.PutUint16(other[2:], icmpChecksum(other))
+	if o.chatter {
+		for i := range 40 {
+			msgs, delays = append(msgs, other), append(delays, time.Duration(i)*50*time.Millisecond)
+		}
+		return msgs, delays
+	}
 	if o.otherID {
-		// Another ping program's reply, with the same sequence number.
-		d := slices.Clone(reply)
-		binary.BigEndian.PutUint16(d[4:], r.id^0x8000)
-		d[2], d[3] = 0, 0
-		binary.BigEndian.PutUint16(d[2:], icmpChecksum(d))
-		msgs, delays = append(msgs, d), append(delays, 0)
+		msgs, delays = append(msgs, other), append(delays, 0)
 	}
 	if o.corrupt {
 		// The real reply with its checksum damaged on the way: identifier,
 		// sequence number and data all match, only the sum does not.
 		d := slices.Clone(reply)
 		d[3] ^= 0x5a
+		msgs, delays = append(msgs, d), append(delays, 0)
+	}
+	if o.badCode {
+		// The reply with code 1, which no echo reply has: not a reply.
+		d := slices.Clone(reply)
+		d[1], d[2], d[3] = 1, 0, 0
+		binary.BigEndian.PutUint16(d[2:], icmpChecksum(d))
 		msgs, delays = append(msgs, d), append(delays, 0)
 	}
 	msgs, delays = append(msgs, reply), append(delays, o.delay)
@@ -287,7 +312,15 @@ type pingReply struct {
 
 func cmdPingStats(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "pingstats")
-	usage(ts, len(args) <= 1, "pingstats [ADDR]")
+	var most time.Duration
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-max="); ok {
+			d, err := time.ParseDuration(v)
+			ts.Check(err)
+			most, args = d, args[1:]
+		}
+	}
+	usage(ts, len(args) <= 1, "pingstats [-max=DURATION] [ADDR]")
 	st := state(ts)
 	var t *icmpTarget
 	if len(args) == 1 {
@@ -299,6 +332,9 @@ func cmdPingStats(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	out := ts.ReadFile("stdout")
 	if f := judgePingOutput(out); f != nil {
+		st.fail(ts, *f)
+	}
+	if f := judgePingMax(out, most); most > 0 && f != nil {
 		st.fail(ts, *f)
 	}
 	if t != nil {
@@ -388,6 +424,56 @@ func judgePingOutput(out string) *Failure {
 	return nil
 }
 
+// judgePingMax checks that no reply line shows a time over most (-W): a
+// reply that takes longer is a timeout, so a bigger time is in another
+// unit than milliseconds.
+func judgePingMax(out string, most time.Duration) *Failure {
+	for _, line := range strings.Split(out, "\n") {
+		m := pingReplyRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		ms, _ := strconv.ParseFloat(m[4], 64)
+		if ms > float64(most)/float64(time.Millisecond)+1 {
+			return &Failure{What: fmt.Sprintf("the reply line says time=%s ms, more than -W (%s) allows: a reply that late is a timeout", m[4], most),
+				Got: line, Want: "the round trip in milliseconds (a Duration divided by time.Millisecond, not its count of microseconds or nanoseconds)",
+				Output: "its stdout:\n" + indent(tail(out, 30))}
+		}
+	}
+	return nil
+}
+
+func cmdICMPGaps(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "icmpgaps")
+	usage(ts, len(args) == 2, "icmpgaps ADDR MIN")
+	st := state(ts)
+	addr, err := netip.ParseAddr(args[0])
+	ts.Check(err)
+	least, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	t := st.icmpTarget(addr)
+	if t == nil {
+		ts.Fatalf("icmpgaps: %s is not an icmptarget of this script", addr)
+	}
+	if f := judgeEchoGaps(t.record(), least); f != nil {
+		f.Output += st.Output()
+		st.fail(ts, *f)
+	}
+}
+
+// judgeEchoGaps checks that each request came at least least after the
+// one before it, as the target received them.
+func judgeEchoGaps(reqs []icmpRequest, least time.Duration) *Failure {
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].at.Sub(reqs[i-1].at); gap < least {
+			return &Failure{What: fmt.Sprintf("echo request icmp_seq=%d left %.1fms after icmp_seq=%d", reqs[i].seq, float64(gap)/float64(time.Millisecond), reqs[i-1].seq),
+				Want:   fmt.Sprintf("at least %s between them: one probe at a time, the next after the last one's reply or timeout (-W), and no sooner than -i after the last one left", least),
+				Output: icmpRequestList(reqs)}
+		}
+	}
+	return nil
+}
+
 // unitOf is the value of the last digit of a printed decimal number.
 func unitOf(num string) float64 {
 	_, frac, ok := strings.Cut(num, ".")
@@ -403,11 +489,14 @@ func unitOf(num string) float64 {
 func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failure {
 	output := "its stdout:\n" + indent(tail(out, 30))
 	var decoys []string
-	if o.otherID {
+	if o.otherID || o.chatter {
 		decoys = append(decoys, "an echo reply with another identifier (the reply of another ping program)")
 	}
 	if o.corrupt {
 		decoys = append(decoys, "an echo reply whose checksum is wrong (damaged on the way)")
+	}
+	if o.badCode {
+		decoys = append(decoys, "an echo reply with code 1 (an echo reply has code 0)")
 	}
 	if o.dup {
 		decoys = append(decoys, "a second copy of each reply")
@@ -427,7 +516,11 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 		seq, _ := strconv.Atoi(m[3])
 		ms, _ := strconv.ParseFloat(m[4], 64)
 		switch {
-		case o.silent:
+		case o.previous:
+			return &Failure{What: fmt.Sprintf("the program printed a reply to icmp_seq=%d, but this target answers each request only when the next one arrives, after its probe timed out", seq), Got: line,
+				Want:   "`Request timeout for icmp_seq N` for every probe: a reply to an earlier probe, arriving while the next one waits, is not the next one's reply (its sequence number says so)",
+				Output: output}
+		case o.silent || o.chatter:
 			return &Failure{What: "the program printed a reply, but this target answers nothing", Got: line,
 				Want:   "only an echo reply (type 0) with the program's identifier and the probe's sequence number; the program took something else: " + others,
 				Output: output}

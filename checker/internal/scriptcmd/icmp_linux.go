@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
@@ -74,6 +75,12 @@ func (t *icmpTarget) start() error {
 		return fmt.Errorf("raw ICMP socket: %w", err)
 	}
 	conn := c.(*net.IPConn)
+	// The kernel stamps each request as it arrives: a gap between two
+	// requests (icmpgaps) is then the program's doing, never a late read
+	// of ours on a loaded machine.
+	if rc, err := conn.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) })
+	}
 	out, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
 	if err != nil {
 		conn.Close()
@@ -90,6 +97,7 @@ func (t *icmpTarget) start() error {
 
 	var wg sync.WaitGroup
 	var timers []*time.Timer
+	var held [][]byte // with previous: the replies to the last request
 	// send writes one reply, unless the target was closed meanwhile.
 	send := func(msg []byte, to netip.Addr) {
 		t.mu.Lock()
@@ -100,15 +108,15 @@ func (t *icmpTarget) start() error {
 		unix.Sendto(out, icmpIPv4Packet(t.addr, to, msg), 0, &unix.SockaddrInet4{Addr: to.As4()})
 	}
 	wg.Go(func() {
-		buf := make([]byte, 65536)
+		buf, oob := make([]byte, 65536), make([]byte, 128)
 		for {
 			// ReadMsgIP, unlike ReadFrom, leaves the IPv4 header in:
 			// it holds the destination, which says which target.
-			n, _, _, _, err := conn.ReadMsgIP(buf, nil)
+			n, oobn, _, _, err := conn.ReadMsgIP(buf, oob)
 			if err != nil {
 				return
 			}
-			at := time.Now()
+			at := icmpArrival(oob[:oobn])
 			from, to, msg, ok := icmpSplitIPv4(buf[:n])
 			if !ok || to != t.addr {
 				continue
@@ -121,6 +129,12 @@ func (t *icmpTarget) start() error {
 			t.requests = append(t.requests, req)
 			t.mu.Unlock()
 			msgs, delays := t.opts.echoReplies(req)
+			if t.opts.previous {
+				// This request's replies wait for the next request; the
+				// last request's leave now, at once.
+				msgs, held = held, msgs
+				delays = make([]time.Duration, len(msgs))
+			}
 			for i, m := range msgs {
 				if delays[i] == 0 {
 					send(m, from)
@@ -145,6 +159,22 @@ func (t *icmpTarget) start() error {
 		icmpRoute(unix.RTM_DELROUTE, t.addr, lo.Index)
 	}
 	return nil
+}
+
+// icmpArrival returns the kernel's receive timestamp in oob
+// (SO_TIMESTAMPNS), or now if there is none.
+func icmpArrival(oob []byte) time.Time {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Now()
+	}
+	for _, m := range msgs {
+		if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(unix.Timespec{})) {
+			ts := *(*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
+			return time.Unix(ts.Unix())
+		}
+	}
+	return time.Now()
 }
 
 // icmpSplitIPv4 returns an IPv4 packet's source, destination and ICMP

@@ -135,3 +135,49 @@ func pingReplaceOnce(t *testing.T, s, old, new string) string {
 	require.GreaterOrEqual(t, i, 0, "%q not in the sample", old)
 	return s[:i] + new + s[i+len(old):]
 }
+
+func TestICMPBadCodeAndPrevious(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0, 0, 0xab, 0xcd, 0, 3, 'h', 'i'}, time.Now())
+	require.True(t, ok)
+	o, err := parseICMPTargetOptions([]string{"badcode", "previous", "delay=5ms"})
+	require.NoError(t, err)
+	assert.True(t, o.previous)
+	msgs, delays := o.echoReplies(req)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, []time.Duration{0, 5 * time.Millisecond}, delays)
+	assert.Equal(t, byte(1), msgs[0][1], "the decoy has code 1")
+	assert.Equal(t, uint16(0), icmpChecksum(msgs[0]), "and a right checksum")
+	assert.Equal(t, byte(0), msgs[1][1])
+
+	const good = "PING 198.51.100.1: 56 data bytes\n64 bytes from 198.51.100.1: icmp_seq=1 time=100.100 ms\n"
+	assert.Nil(t, judgePingMax(good, 500*time.Millisecond))
+	f := judgePingMax(pingReplaceOnce(t, good, "100.100", "100100.000"), 500*time.Millisecond)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "more than -W")
+	f = judgePingTimes(good, icmpTargetOptions{previous: true}, nil)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "only when the next one arrives")
+}
+
+func TestICMPJudgeGaps(t *testing.T) {
+	t0 := time.Now()
+	reqs := []icmpRequest{{at: t0, seq: 1}, {at: t0.Add(200 * time.Millisecond), seq: 2}, {at: t0.Add(400 * time.Millisecond), seq: 3}}
+	assert.Nil(t, judgeEchoGaps(reqs, 100*time.Millisecond))
+	reqs[2].at = t0.Add(210 * time.Millisecond)
+	f := judgeEchoGaps(reqs, 100*time.Millisecond)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "icmp_seq=3 left 10.0ms after icmp_seq=2")
+}
+
+func TestICMPChatter(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0, 0, 0xab, 0xcd, 0, 1}, time.Now())
+	require.True(t, ok)
+	o, err := parseICMPTargetOptions([]string{"chatter"})
+	require.NoError(t, err)
+	msgs, delays := o.echoReplies(req)
+	require.Len(t, msgs, 40)
+	assert.Equal(t, 1950*time.Millisecond, delays[39])
+	for _, m := range msgs {
+		assert.NotEqual(t, uint16(0xabcd), binary.BigEndian.Uint16(m[4:]), "never the program's own reply")
+	}
+}
