@@ -121,7 +121,7 @@ func parse(b []byte) (packet, error) {
 // ---- receive ----
 
 func runReceive(args []string) error {
-	fs := flag.NewFlagSet("receive", flag.ContinueOnError)
+	fs := flag.NewFlagSet("receive", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:65432", "address to bind to (host:port)")
 	out := fs.String("out", "", "file to write what arrives to (required)")
 	giveup := fs.Duration("giveup", 5*time.Second, "stop with an error when the sender falls silent this long mid-transfer")
@@ -215,7 +215,7 @@ func (r *receiver) sackBits() uint64 {
 // ---- send ----
 
 func runSend(args []string) error {
-	fs := flag.NewFlagSet("send", flag.ContinueOnError)
+	fs := flag.NewFlagSet("send", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:65432", "the receiver's address (host:port)")
 	in := fs.String("in", "", "file to send (required)")
 	giveup := fs.Duration("giveup", 5*time.Second, "stop with an error when the receiver falls silent this long")

@@ -41,6 +41,9 @@ type Lesson struct {
 	// UsageArgs are the words before a flag the program does not know,
 	// in the shared usage check: a subcommand followed by a space, or "".
 	UsageArgs string
+	// UsageStatus are the exit statuses accepted for a flag the program
+	// does not know; nil means 2 alone, what Go's flag package does.
+	UsageStatus []int
 	// Hints maps each of the lesson's own checks (script name) to what to
 	// reread; shared checks bring their own.
 	Hints map[string]string

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/template"
 )
@@ -117,8 +118,16 @@ func (l Lesson) sharedRules() []shared {
 				`Bound the whole wait for the reply with one deadline set before you read (conn.SetDeadline), not a fresh one before every Read: bytes that trickle in must not push it back ("What the checker tests").`},
 		)
 	}
+	status := "exit status 2, as Go's `flag` package does"
+	if len(l.UsageStatus) > 0 {
+		words := make([]string, len(l.UsageStatus))
+		for i, n := range l.UsageStatus {
+			words[i] = strconv.Itoa(n)
+		}
+		status = "exit status " + strings.Join(words, " or ")
+	}
 	out = append(out, shared{Clause{ID: "usage_flag", Checks: []string{"usage_flag"},
-		Text: "**Usage errors:** a flag it does not know gets a usage message on stderr, nothing on stdout and exit status 2, as Go's `flag` package does."},
+		Text: "**Usage errors:** a flag it does not know gets a usage message on stderr, nothing on stdout and " + status + "."},
 		`Parse flags with the flag package (flag.Parse, or a FlagSet with flag.ExitOnError), which prints the usage and exits 2 ("What the checker tests").`})
 	return out
 }
@@ -150,11 +159,20 @@ func (l Lesson) Hint(check string) string {
 
 // sharedScripts renders the shared checks that apply to the lesson.
 func (l Lesson) sharedScripts() ([]Script, error) {
+	usageStatus := "2"
+	if len(l.UsageStatus) > 0 {
+		words := make([]string, len(l.UsageStatus))
+		for i, n := range l.UsageStatus {
+			words[i] = strconv.Itoa(n)
+		}
+		usageStatus = strings.Join(words, ",")
+	}
 	data := struct {
-		Usage  string
-		Server *Server
-		Client *Client
-	}{l.UsageArgs, l.Server, l.Client}
+		Usage       string
+		UsageStatus string
+		Server      *Server
+		Client      *Client
+	}{l.UsageArgs, usageStatus, l.Server, l.Client}
 	var out []Script
 	for _, s := range l.sharedRules() {
 		for _, name := range s.clause.Checks {

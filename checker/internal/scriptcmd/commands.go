@@ -71,6 +71,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"udpattempts":  cmdUDPAttempts,
 		"udpbackoff":   cmdUDPBackoff,
 		"udpburst":     cmdUDPBurst,
+		"udpcarryfile": cmdUDPCarryFile,
 		"udpcrowd":     cmdUDPCrowd,
 		"udpdial":      cmdUDPDial,
 		"udpecho":      cmdUDPEcho,

@@ -257,7 +257,8 @@
 //		DURATION, default 10s). Its stdout and stderr become what `stdout`
 //		and `stderr` match. Fails unless it exits 0; with !, fails unless
 //		it exits 1, the course's status for a program that reports an
-//		error; with -status=N (first), fails unless it exits N. A panic
+//		error; with -status=N[,M...] (first), fails unless it exits with one
+//		of those statuses. A panic
 //		fails whatever the status.
 //	runany [-within=DURATION] ARGS...
 //		Like run, but exit status 1 passes as well as 0 (a signal, a panic
@@ -338,16 +339,22 @@
 //		client).
 //	udpattempts MIN MAX
 //		The udpserver received between MIN and MAX requests in all.
-//	udpbackoff FACTOR [FIRST]
+//	udpbackoff [-first=D] [-skip=F] FACTOR
 //		The udpserver received at least 3 requests, and each wait between
-//		two was at least FACTOR times the wait before it. With FIRST, the
-//		first wait was between 3/4 and 3/2 of FIRST.
+//		two was at least FACTOR times the wait before it. With -skip, each
+//		wait was also at least F times the wait two before it; with
+//		-first, the first wait was between 3/4 and 3/2 of D.
 //	udpburst NAME N SIZE
 //		Send N datagrams of SIZE bytes (8 to 65507, a seeded pattern each)
 //		on UDP socket NAME back to back, before reading any echo, so that
 //		they wait together in the server's queue; then N echoes must
 //		arrive, each one of them whole, from the address NAME talks to, in
 //		the order sent. A failure says which datagram came back instead.
+//	udpcarryfile NAME FILE FROM SIZE
+//		Write SIZE bytes (even) to FILE that, sent as a UDP payload from
+//		FROM (IPv4:PORT) to the udplisten socket NAME, make the checksum's
+//		sum carry again when it is first folded to 16 bits: a checksum
+//		that folds once instead of until the sum fits comes out wrong.
 //	udpcrowd N M SIZE
 //		N UDP peers at once each send M datagrams of SIZE bytes to $ADDR,
 //		one at a time, and must get each back exactly, from $ADDR.

@@ -2,6 +2,7 @@ package scriptcmd
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -62,28 +63,120 @@ func parseRate(v string) (float64, error) {
 type fate struct {
 	n    int    // the datagram's number in its direction, from 1
 	dir  string // "→" towards the program under test's peer, "←" back
+	copy int    // how many datagrams with these bytes went this way, this one included
 	size int
 	what string
 	at   time.Duration // since the proxy started
 }
 
 func (f fate) String() string {
-	return fmt.Sprintf("%7.3fs  %s #%-4d %6d bytes  %s", f.at.Seconds(), f.dir, f.n, f.size, f.what)
+	nth := ""
+	if f.copy > 1 {
+		nth = fmt.Sprintf(" (copy %d of these bytes)", f.copy)
+	}
+	return fmt.Sprintf("%7.3fs  %s #%-4d %6d bytes  %s%s", f.at.Seconds(), f.dir, f.n, f.size, f.what, nth)
+}
+
+// decision is a fate to carry out: how many copies, after how long, with
+// which bytes.
+type decision struct {
+	copies  int
+	delay   time.Duration
+	payload []byte
+	what    string
+}
+
+// fates draws each datagram's fate from the seed, the proxy's index in its
+// script, the direction, the datagram's bytes and how many datagrams with
+// the same bytes went the same way before it. Not from its arrival order:
+// a retransmission that overtakes another, or a timer that fires a little
+// earlier in a replay, changes when a datagram comes, not what becomes of
+// it, so --seed replays the same fates. Not safe for concurrent use.
+type fates struct {
+	seed, k uint64
+	f       faults
+	seen    map[string]map[uint64]int // direction → hash of the bytes → datagrams so far
+}
+
+func newFates(seed, k uint64, f faults) *fates {
+	return &fates{seed: seed, k: k, f: f, seen: map[string]map[uint64]int{}}
+}
+
+// draw decides the fate of data, going in direction dir; it returns the
+// decision and how many times these bytes have gone that way, this one
+// included.
+func (fs *fates) draw(dir string, data []byte) (decision, int) {
+	h := fnv.New64a()
+	h.Write(data)
+	sum := h.Sum64()
+	if fs.seen[dir] == nil {
+		fs.seen[dir] = map[uint64]int{}
+	}
+	fs.seen[dir][sum]++
+	nth := fs.seen[dir][sum]
+	stream := 2*fs.k + 1
+	if dir == "←" {
+		stream++
+	}
+	// PCG's two words: the seed mixed with the bytes, and the proxy, the
+	// direction and the copy's rank. The same five give the same numbers.
+	r := rand.New(rand.NewPCG(fs.seed^sum, stream<<32^uint64(nth)))
+	// Draw every number for every datagram, whatever the rates, so that
+	// changing one rate does not shift the others' decisions.
+	drop, dup, reorder, corrupt := r.Float64(), r.Float64(), r.Float64(), r.Float64()
+	jitter := time.Duration(0)
+	if fs.f.jitter > 0 {
+		jitter = time.Duration(r.Int64N(int64(fs.f.jitter)))
+	}
+	corruptAt := 0
+	if len(data) > 0 {
+		corruptAt = r.IntN(len(data))
+	}
+	d := decision{copies: 1, delay: fs.f.delay + jitter, payload: data}
+	var whats []string
+	switch {
+	case drop < fs.f.drop:
+		d.copies = 0
+		whats = append(whats, "dropped")
+	case dup < fs.f.dup:
+		d.copies = 2
+		whats = append(whats, "duplicated")
+	}
+	if d.copies > 0 && reorder < fs.f.reorder {
+		// Held back long enough for later datagrams to overtake it.
+		d.delay += 3*fs.f.delay + 20*time.Millisecond
+		whats = append(whats, "reordered")
+	}
+	if d.copies > 0 && corrupt < fs.f.corrupt && len(data) > 0 {
+		d.payload = append([]byte(nil), data...)
+		d.payload[corruptAt] ^= 0xff
+		whats = append(whats, fmt.Sprintf("corrupted at byte %d", corruptAt))
+	}
+	if d.copies > 0 && d.delay > 0 {
+		whats = append(whats, fmt.Sprintf("delayed %s", d.delay.Round(time.Millisecond)))
+	}
+	if d.copies == 0 {
+		d.delay = 0
+	}
+	if len(whats) == 0 {
+		whats = append(whats, "delivered")
+	}
+	d.what = strings.Join(whats, ", ")
+	return d, nth
 }
 
 // udpProxy relays datagrams between one client and an upstream address,
-// deciding each datagram's fate with a seeded generator per direction: with
-// the same seed and the same datagrams in the same order, the same fates.
+// deciding each datagram's fate with fates: with the same seed, the same
+// datagram meets the same fate, whenever it comes.
 type udpProxy struct {
 	front    *net.UDPConn // the client sends here: $PROXY
 	back     *net.UDPConn // towards upstream
 	upstream netip.AddrPort
-	f        faults
 	start    time.Time
 
 	mu     sync.Mutex
 	client netip.AddrPort
-	rng    map[string]*rand.Rand
+	draw   *fates
 	count  map[string]int
 	fates  []fate
 	wg     sync.WaitGroup
@@ -128,12 +221,8 @@ func newUDPProxy(upstream netip.AddrPort, f faults, seed, k uint64) (*udpProxy, 
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	p := &udpProxy{
-		front: front, back: back, upstream: upstream, f: f, start: time.Now(),
-		rng: map[string]*rand.Rand{
-			"→": rand.New(rand.NewPCG(seed, 2*k+1)),
-			"←": rand.New(rand.NewPCG(seed, 2*k+2)),
-		},
-		count: map[string]int{},
+		front: front, back: back, upstream: upstream, start: time.Now(),
+		draw: newFates(seed, k, f), count: map[string]int{},
 	}
 	p.wg.Go(p.forward)
 	p.wg.Go(p.backward)
@@ -171,57 +260,16 @@ func (p *udpProxy) backward() {
 // relay decides one datagram's fate and carries it out.
 func (p *udpProxy) relay(dir string, data []byte, out *net.UDPConn, to netip.AddrPort) {
 	p.mu.Lock()
-	r := p.rng[dir]
+	d, nth := p.draw.draw(dir, data)
 	p.count[dir]++
-	n := p.count[dir]
-	// Draw every number for every datagram, whatever the rates, so that
-	// changing one rate does not shift the others' decisions.
-	drop, dup, reorder, corrupt := r.Float64(), r.Float64(), r.Float64(), r.Float64()
-	jitter := time.Duration(0)
-	if p.f.jitter > 0 {
-		jitter = time.Duration(r.Int64N(int64(p.f.jitter)))
-	}
-	corruptAt := 0
-	if len(data) > 0 {
-		corruptAt = r.IntN(len(data))
-	}
-	rec := fate{n: n, dir: dir, size: len(data), at: time.Since(p.start)}
-	delay := p.f.delay + jitter
-	var whats []string
-	copies := 1
-	switch {
-	case drop < p.f.drop:
-		copies = 0
-		whats = append(whats, "dropped")
-	case dup < p.f.dup:
-		copies = 2
-		whats = append(whats, "duplicated")
-	}
-	if copies > 0 && reorder < p.f.reorder {
-		// Held back long enough for later datagrams to overtake it.
-		delay += 3*p.f.delay + 20*time.Millisecond
-		whats = append(whats, "reordered")
-	}
-	payload := data
-	if copies > 0 && corrupt < p.f.corrupt && len(data) > 0 {
-		payload = append([]byte(nil), data...)
-		payload[corruptAt] ^= 0xff
-		whats = append(whats, fmt.Sprintf("corrupted at byte %d", corruptAt))
-	}
-	if copies > 0 && delay > 0 {
-		whats = append(whats, fmt.Sprintf("delayed %s", delay.Round(time.Millisecond)))
-	}
-	if len(whats) == 0 {
-		whats = append(whats, "delivered")
-	}
-	rec.what = strings.Join(whats, ", ")
-	p.fates = append(p.fates, rec)
+	p.fates = append(p.fates, fate{n: p.count[dir], dir: dir, copy: nth, size: len(data), what: d.what, at: time.Since(p.start)})
+	copies, delay := d.copies, d.delay
 	closed := p.closed
 	p.mu.Unlock()
 	if closed || copies == 0 || !to.IsValid() {
 		return
 	}
-	payload = append([]byte(nil), payload...)
+	payload := append([]byte(nil), d.payload...)
 	send := func() {
 		for range copies {
 			out.WriteToUDPAddrPort(payload, to)

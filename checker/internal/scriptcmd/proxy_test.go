@@ -1,6 +1,8 @@
 package scriptcmd
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"testing"
@@ -87,4 +89,47 @@ func TestParseFaults(t *testing.T) {
 		_, err := parseFaults([]string{bad})
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestProxyFatesIgnoreArrivalOrder feeds the same datagrams, retransmitted
+// copies included, in two arrival orders: each datagram, and each copy of
+// it, meets the same fate. This is what lets --seed replay a failure when
+// timers make the retransmissions come in another order.
+func TestProxyFatesIgnoreArrivalOrder(t *testing.T) {
+	f := faults{drop: 0.3, dup: 0.1, reorder: 0.2, corrupt: 0.1, delay: 5 * time.Millisecond, jitter: 3 * time.Millisecond}
+	type sent struct {
+		dir  string
+		data []byte
+	}
+	var order []sent
+	for i := range 40 {
+		for range 3 { // each datagram and two retransmissions of it
+			order = append(order, sent{"→", []byte{'D', byte(i)}}, sent{"←", []byte{'A', byte(i)}})
+		}
+	}
+	fatesOf := func(order []sent) map[string]string {
+		fs := newFates(7, 1, f)
+		out := map[string]string{}
+		for _, s := range order {
+			d, nth := fs.draw(s.dir, s.data)
+			out[fmt.Sprintf("%s %x copy %d", s.dir, s.data, nth)] = fmt.Sprintf("%s %d %s %x", d.what, d.copies, d.delay, d.payload)
+		}
+		return out
+	}
+	a := fatesOf(order)
+	shuffled := append([]sent(nil), order...)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	assert.Equal(t, a, fatesOf(shuffled), "the same datagrams in another order must meet the same fates")
+	assert.Len(t, a, len(order))
+
+	// Another seed, or another proxy of the same script, draws other fates.
+	other := newFates(8, 1, f)
+	differ := 0
+	for _, s := range order[:60] {
+		d, nth := other.draw(s.dir, s.data)
+		if a[fmt.Sprintf("%s %x copy %d", s.dir, s.data, nth)] != fmt.Sprintf("%s %d %s %x", d.what, d.copies, d.delay, d.payload) {
+			differ++
+		}
+	}
+	assert.Greater(t, differ, 10, "another seed gives other fates")
 }
