@@ -2,21 +2,25 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/classroom"
 	"github.com/socketlings/socketlings/checker/internal/netns"
+	"github.com/socketlings/socketlings/checker/internal/proc"
 )
 
 // runGrade grades a class: go run ./checker grade [flags] SUBMISSION...
@@ -76,8 +80,29 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find the checker's own program: %w", err)
 	}
+	seedGiven := false
+	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	if *resume && !seedGiven {
+		// Resuming means the same grading: the same faults, so the seed
+		// the interrupted run recorded.
+		if recorded, ok := classroom.RecordedSeed(*out); ok {
+			*seed = recorded
+			fmt.Fprintf(cfg.stderr, "resuming with the seed recorded in %s: %d\n", *out, recorded)
+		}
+	}
 	if *seed == 0 {
 		*seed = cfg.seed // the run's own seed, never 0
+	}
+
+	goEnv, err := toolchainEnv(ctx)
+	if err != nil {
+		return err
+	}
+	hide := []string{course, "/root", "/home"}
+	for _, p := range append([]string{*out}, pos...) {
+		if abs, err := filepath.Abs(p); err == nil {
+			hide = append(hide, abs)
+		}
 	}
 
 	bar := newProgressBar(cfg.stderr)
@@ -86,6 +111,8 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 		Submissions: subs, Lessons: nums, Jobs: *jobs, Out: *out, LessonTimeout: *timeout,
 		Resume: *resume, Seed: *seed, Rubric: rubric, Course: course,
 		Worker: []string{self, "grade-worker"}, Version: version(),
+		WorkerEnv: workerEnv(goEnv),
+		Lockdown:  classroom.Lockdown{Hide: hide, Keep: []string{goEnv["GOCACHE"], goEnv["GOMODCACHE"], goEnv["GOROOT"]}},
 		Progress: func(done, total int, r classroom.Result) {
 			bar.update(done, total, r.Submission.Name, time.Since(start))
 		},
@@ -115,6 +142,40 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 			strconv.FormatFloat(class.MaxTotal(), 'f', -1, 64), note)
 	}
 	return nil
+}
+
+// toolchainEnv asks the go command where its caches and root are, so that
+// workers keep them when they hide the rest.
+func toolchainEnv(ctx context.Context) (map[string]string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "-json", "GOCACHE", "GOMODCACHE", "GOROOT").Output()
+	if err != nil {
+		return nil, fmt.Errorf("ask go env where its caches are: %w", err)
+	}
+	env := map[string]string{}
+	if err := json.Unmarshal(out, &env); err != nil {
+		return nil, fmt.Errorf("read go env: %w", err)
+	}
+	return env, nil
+}
+
+// workerEnv is a grading worker's whole environment: the toolchain's
+// settings and nothing else of the instructor's, so no secret of theirs
+// reaches a build or a learner's program. Builds use only the course's
+// go.mod and the modules already downloaded.
+func workerEnv(goEnv map[string]string) []string {
+	env := []string{
+		// The toolchain go env described comes first, whatever PATH says.
+		"PATH=" + filepath.Join(goEnv["GOROOT"], "bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8",
+		"GOCACHE=" + goEnv["GOCACHE"], "GOMODCACHE=" + goEnv["GOMODCACHE"],
+		"GOPROXY=off", "GOFLAGS=-mod=readonly", "GOTOOLCHAIN=local", "GOWORK=off", "GOTELEMETRY=off",
+	}
+	for _, k := range []string{"CGO_ENABLED", "CC"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 func writeGradescope(path string, class classroom.Class) error {
@@ -220,23 +281,52 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 	lessons := fs.String("lessons", "", "lessons")
 	seed := fs.Uint64("seed", 1, "seed")
 	timeout := fs.Duration("timeout", 2*time.Minute, "per lesson")
-	out := fs.String("out", "", "result file")
+	resultFD := fs.Int("result-fd", -1, "descriptor to write the result to")
 	cache := fs.String("cache", "", "build cache")
 	confine := fs.String("confine", "", "cgroup folders for learner programs")
+	lockdown := fs.String("lockdown", "", "what to hide and keep (JSON), as root")
+	user := fs.Int("user", -1, "run learner programs as this uid (and gid), as root")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
+	// First, before anything can start a process: neither this worker nor
+	// anything it starts ever gains privileges through a set-user-ID
+	// program. (This runs the worker again, with the same arguments.)
+	if err := classroom.NoNewPrivs(); err != nil {
+		return err
+	}
+	if *resultFD < 3 {
+		return usageError{"grade-worker: --result-fd is the descriptor the grade command gave it"}
+	}
+	// Nothing this worker starts may inherit the result's descriptor.
+	syscall.CloseOnExec(*resultFD)
+	result := os.NewFile(uintptr(*resultFD), "result")
+	defer result.Close()
+	var runAs *proc.User
 	if os.Geteuid() == 0 {
-		// The grade command started this worker in a new network namespace.
+		// The grade command started this worker in new network, PID and
+		// mount namespaces.
 		if err := netns.LoopbackUp(); err != nil {
 			return err
+		}
+		if *lockdown != "" {
+			var ld classroom.Lockdown
+			if err := json.Unmarshal([]byte(*lockdown), &ld); err != nil {
+				return usageError{"grade-worker: --lockdown: " + err.Error()}
+			}
+			if err := ld.Apply(); err != nil {
+				return err
+			}
+		}
+		if *user >= 0 {
+			runAs = &proc.User{UID: uint32(*user), GID: uint32(*user)}
 		}
 	}
 	nums, err := parseLessons(*lessons)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	o := classroom.WorkerOptions{Dir: *dir, Lessons: nums, Seed: *seed, LessonTimeout: *timeout, CacheDir: *cache}
+	o := classroom.WorkerOptions{Dir: *dir, Lessons: nums, Seed: *seed, LessonTimeout: *timeout, CacheDir: *cache, User: runAs}
 	if *confine != "" {
 		o.Confine = classroom.ConfineTo(strings.Split(*confine, ","))
 	}
@@ -244,7 +334,7 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	return classroom.WriteResults(*out, res)
+	return classroom.WriteResults(result, res)
 }
 
 // progressBar shows grading progress: a bar on a terminal, lines otherwise.

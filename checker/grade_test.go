@@ -1,16 +1,20 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -35,10 +39,10 @@ func grades(t *testing.T, out string) map[string][]string {
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
-	require.Equal(t, []string{"submission", "lesson01", "lesson02", "total", "max", "note"}, rows[0])
+	require.Equal(t, []string{"submission", "name", "lesson01", "lesson02", "total", "max", "note"}, rows[0])
 	m := map[string][]string{}
 	for _, r := range rows[1:] {
-		m[r[0]] = r[1:]
+		m[r[0]] = r[2:]
 	}
 	return m
 }
@@ -175,4 +179,179 @@ func TestParseLessons(t *testing.T) {
 	assert.Equal(t, []int{1, 2, 3, 4}, got)
 	_, err = parseLessons("3-1")
 	assert.Error(t, err)
+}
+
+// TestGradeHostileClass grades a class that attacks the grader (see
+// testdata/hostile/README.md) beside good submissions with awkward names,
+// and proves that no attack leaves a trace, changes another row or reads a
+// secret, with --jobs 3 as with --jobs 1. The sandbox is whole only as
+// root.
+func TestGradeHostileClass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grades a whole class")
+	}
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("the grader isolates learner programs (another user, namespaces, cgroups) only as root on Linux")
+	}
+	bin := buildChecker(t)
+	course, err := filepath.Abs("..")
+	require.NoError(t, err)
+	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
+	tmp := t.TempDir()
+	marks := filepath.Join(tmp, "marks")
+	require.NoError(t, os.MkdirAll(marks, 0o777))
+	require.NoError(t, os.Chmod(marks, 0o777))
+	host, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer host.Close()
+	reached := make(chan string, 100)
+	go func() {
+		for {
+			c, err := host.Accept()
+			if err != nil {
+				return
+			}
+			reached <- c.RemoteAddr().String()
+			c.Close()
+		}
+	}()
+
+	class := filepath.Join(tmp, "class")
+	lesson := func(sub, dir, src string) {
+		d := filepath.Join(class, sub, "lessons", dir)
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "main.go"), []byte(src), 0o644))
+	}
+	solution := func(dir string) string {
+		data, err := os.ReadFile(filepath.Join(course, "solutions", dir, "main.go"))
+		require.NoError(t, err)
+		return string(data)
+	}
+	fill := func(name, out string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "hostile", name))
+		require.NoError(t, err)
+		var b strings.Builder
+		tmpl := template.Must(template.New(name).Parse(string(data)))
+		require.NoError(t, tmpl.Execute(&b, map[string]string{
+			"Course": course, "Marks": marks, "Out": out, "HostAddr": host.Addr().String(), "Tag": tag}))
+		return b.String()
+	}
+	const l1, l2 = "01-socket-lifecycle", "02-tcp-echo-server"
+	long := strings.Repeat("long-name-", 25)
+	for _, sub := range []string{"alice", "dup", "dup-2", long, "José", "\x1b[31mred"} {
+		lesson(sub, l1, solution(l1))
+	}
+	lesson("alice", l2, solution(l2))
+	require.NoError(t, os.MkdirAll(filepath.Join(class, "linky"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join(course, "solutions"), filepath.Join(class, "linky", "lessons")))
+	// dup.zip: lesson 01 solved, beside the folders dup/ and dup-2/.
+	zipLesson(t, filepath.Join(class, "dup.zip"), l1, solution(l1))
+
+	secret := "secret-" + tag
+	grade := func(jobs string) (string, map[string][]string) {
+		out := filepath.Join(tmp, "out-"+jobs)
+		lesson("mallory", l2, fill("mallory.go.tmpl", out))
+		lesson("killer", l2, fill("killer.go.tmpl", out))
+		lesson("shouter", l1, fill("shouter.go.tmpl", out))
+		cmd := exec.Command(bin, "grade", "--lessons", "1-2", "--seed", "7", "--jobs", jobs, "--out", out, class)
+		cmd.Dir = course
+		cmd.Env = append(os.Environ(), "SOCKETLINGS_TEST_SECRET="+secret)
+		log, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(log))
+		f, err := os.Open(filepath.Join(out, "grades.csv"))
+		require.NoError(t, err)
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		require.NoError(t, err)
+		require.Equal(t, []string{"submission", "name", "lesson01", "lesson02", "total", "max", "note"}, rows[0])
+		g := map[string][]string{}
+		for _, r := range rows[1:] {
+			assert.NotContains(t, g, r[0], "row ids are unique")
+			g[r[0]] = r[1:]
+		}
+		return out, g
+	}
+	out3, g3 := grade("3")
+	out1, g1 := grade("1")
+	// The saboteurs' own grades may vary (killer kills its own programs
+	// of other checks); nobody else's may.
+	for id, row := range g3 {
+		if row[0] != "killer" && row[0] != "mallory" {
+			assert.Equal(t, row, g1[id], "%s: the same grade one at a time as three at a time", row[0])
+		}
+	}
+
+	byName := map[string][]string{}
+	for id, row := range g3 {
+		byName[row[0]] = append([]string{id}, row[1:]...)
+		assert.LessOrEqual(t, len(id), 80, "row ids stay short: %q", id)
+		assert.Regexp(t, `^[A-Za-z0-9._-]+$`, id)
+	}
+	assert.Equal(t, []string{"alice", "10", "10", "20", "20", ""}, byName["alice"])
+	assert.Equal(t, "0", byName["mallory"][1], "no forged lesson 01")
+	assert.Equal(t, "0", byName["killer"][1], "no forged lesson 01")
+	shouter, _ := strconv.ParseFloat(byName["shouter"][1], 64)
+	assert.Less(t, shouter, 2.0, "a program that only prints escapes scores (almost) nothing")
+	assert.Contains(t, byName["linky"][5], "links are never followed")
+	assert.Equal(t, "0", byName["linky"][3])
+	for _, name := range []string{"dup", "dup-2", "dup.zip", long, "José", `\x1b[31mred`} {
+		if assert.Contains(t, byName, name, "a row keeps the original name") {
+			assert.Equal(t, "10", byName[name][1], name)
+		}
+	}
+	assert.Len(t, g3, 11)
+
+	// No trace, anywhere.
+	select {
+	case from := <-reached:
+		t.Errorf("a learner program reached a service on the host's loopback (from %s)", from)
+	default:
+	}
+	entries, _ := os.ReadDir(marks)
+	assert.Empty(t, entries, "a learner program wrote into a folder of the host")
+	for _, dir := range []string{out3, out1, course, os.TempDir()} {
+		assert.NoFileExists(t, filepath.Join(dir, "escaped-"+tag))
+	}
+	daemons, _ := exec.Command("pgrep", "-f", "mallory-daemon-"+tag).Output()
+	assert.Empty(t, strings.TrimSpace(string(daemons)), "a daemon outlived grading")
+	cgroups, _ := filepath.Glob("/sys/fs/cgroup/socketlings-*")
+	v1, _ := filepath.Glob("/sys/fs/cgroup/*/socketlings-*")
+	assert.Empty(t, append(cgroups, v1...), "cgroups left behind")
+	for _, out := range []string{out3, out1} {
+		csvData, err := os.ReadFile(filepath.Join(out, "grades.csv"))
+		require.NoError(t, err)
+		assert.NotContains(t, string(csvData), "forged-"+tag)
+		files, _ := filepath.Glob(filepath.Join(out, "transcripts", "*.txt"))
+		assert.Len(t, files, 11)
+		files = append(files, filepath.Join(out, "report.json"), filepath.Join(out, "junit.xml"), filepath.Join(out, "grades.csv"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			text := string(data)
+			assert.NotContains(t, text, secret, "%s shows the instructor's environment", f)
+			assert.NotContains(t, text, "lesson 02's reference solution", "%s shows the solutions", f)
+			assert.NotContains(t, text, "\x1b", "%s holds a raw terminal escape", f)
+			assert.NotContains(t, text, "socketlings-grade-", "%s shows the grader's scratch paths", f)
+		}
+		mallory, err := os.ReadFile(filepath.Join(out, "transcripts", byName["mallory"][0]+".txt"))
+		require.NoError(t, err)
+		require.Contains(t, string(mallory), "environment:", "mallory's findings are in its transcript, so the test sees what it read")
+		assert.NotContains(t, string(mallory), "wrote to /proc")
+		assert.NotContains(t, string(mallory), "joined /proc")
+		assert.NotContains(t, string(mallory), "moved to /sys")
+	}
+}
+
+// zipLesson writes a zip holding lessons/DIR/main.go.
+func zipLesson(t *testing.T, path, dir, src string) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	w, err := zw.Create("lessons/" + dir + "/main.go")
+	require.NoError(t, err)
+	_, err = w.Write([]byte(src))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
 }

@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
@@ -59,6 +61,9 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	if err := os.MkdirAll(r.CacheDir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("create build cache: %w", err)
 	}
+	if err := noCgo(r.Dir); err != nil {
+		return Result{}, err
+	}
 	out := filepath.Join(r.CacheDir, key)
 	if _, err := os.Stat(out); err == nil {
 		now := time.Now()
@@ -101,6 +106,11 @@ func Program(ctx context.Context, r Request) (Result, error) {
 			return Result{}, &Error{Output: tidy(output.String()), Err: err}
 		}
 		return Result{}, fmt.Errorf("run go build in %s: %w", r.Dir, err)
+	}
+	// Runnable by whoever runs the learner's programs (class grading runs
+	// them as another user).
+	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
+		return Result{}, fmt.Errorf("store built program: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return Result{}, fmt.Errorf("store built program: %w", err)
@@ -216,4 +226,28 @@ func absOrSame(p string) string {
 		return a
 	}
 	return p
+}
+
+// noCgo refuses a program that imports "C". No lesson needs cgo, and cgo
+// would run the C compiler on the learner's behalf at build time, where an
+// #include can quote any file the build may read.
+func noCgo(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return err
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		parsed, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			continue // go build reports it, in its own words
+		}
+		for _, imp := range parsed.Imports {
+			if imp.Path.Value == `"C"` {
+				return &Error{Output: fmt.Sprintf("%s: import \"C\" (cgo) is not allowed: the lessons use Go only\n", filepath.Base(f)),
+					Err: errors.New("cgo is not allowed")}
+			}
+		}
+	}
+	return nil
 }

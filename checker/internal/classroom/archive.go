@@ -28,9 +28,19 @@ type Limits struct {
 var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxFiles: 5000}
 
 // RefusedError says why an archive was not unpacked.
-type RefusedError struct{ Reason string }
+// RefusedError says why a submission, an archive or a folder, was not
+// graded.
+type RefusedError struct {
+	Reason string
+	Folder bool // a folder, not an archive
+}
 
-func (e *RefusedError) Error() string { return "archive refused: " + e.Reason }
+func (e *RefusedError) Error() string {
+	if e.Folder {
+		return "submission refused: " + e.Reason
+	}
+	return "archive refused: " + e.Reason
+}
 
 func refuse(format string, args ...any) error {
 	return &RefusedError{Reason: fmt.Sprintf(format, args...)}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +31,13 @@ type Options struct {
 	Rubric        Rubric
 	Course        string   // the course's module folder (go.mod, go.sum)
 	Worker        []string // the command line that starts a worker, without its flags
-	Version       string   // the checker's version, for provenance
+	// Lockdown is what workers hide from learner programs, as root; each
+	// also keeps its own workspace.
+	Lockdown Lockdown
+	// WorkerEnv is the workers' whole environment: nothing else of the
+	// grade command's reaches them.
+	WorkerEnv []string
+	Version   string // the checker's version, for provenance
 	// Progress, if set, is called after each submission.
 	Progress func(done, total int, r Result)
 }
@@ -118,9 +125,9 @@ func sameRun(a, b Provenance) bool {
 }
 
 // gradeOne prepares a submission's workspace and grades it in a worker.
-func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, work string) Result {
+func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, work string) (r Result) {
 	start := time.Now()
-	r := Result{Version: FormatVersion, Submission: sub, Provenance: prov}
+	r = Result{Version: FormatVersion, Submission: sub, Provenance: prov}
 	defer func() { r.Duration = time.Since(start) }()
 	defer os.RemoveAll(work)
 	ws, unpacked := filepath.Join(work, "ws"), filepath.Join(work, "unpacked")
@@ -135,7 +142,8 @@ func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, w
 		if errors.As(err, &refused) {
 			r.Error = refused.Error()
 		} else {
-			r.Error = "could not read the submission: " + err.Error()
+			// The reason, without the grader's scratch paths.
+			r.Error = "could not read the submission: " + strings.ReplaceAll(err.Error(), work+string(os.PathSeparator), "")
 		}
 		return r
 	}
@@ -153,27 +161,62 @@ func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, w
 // processes and memory. Whatever the submission does, the worker and
 // everything it started are gone when this returns.
 func runWorker(ctx context.Context, o Options, lessonsDir, work string) ([]grader.Result, error) {
-	out := filepath.Join(work, "worker.json")
+	// The worker reports on a pipe that only it holds (its descriptor 3,
+	// closed on exec for everything it starts): nothing the learner's
+	// program writes, anywhere, can pass for a result.
+	resultR, resultW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("checker: make the worker's result pipe: %w", err)
+	}
+	defer resultR.Close()
 	var lessons []string
 	for _, n := range o.Lessons {
 		lessons = append(lessons, strconv.Itoa(n))
 	}
 	args := append(slices.Clone(o.Worker[1:]),
 		"--dir", lessonsDir, "--lessons", strings.Join(lessons, ","), "--seed", strconv.FormatUint(o.Seed, 10),
-		"--timeout", o.LessonTimeout.String(), "--out", out, "--cache", filepath.Join(work, "cache"))
+		"--timeout", o.LessonTimeout.String(), "--result-fd", "3", "--cache", filepath.Join(work, "cache"))
 	sb := newSandbox()
 	if err := sb.prepare(); err == nil && len(sb.programs) > 0 {
 		args = append(args, "--confine", strings.Join(sb.programs, ","))
 	}
+	if sb.root {
+		ld := o.Lockdown
+		ld.Keep = append(slices.Clone(ld.Keep), work)
+		spec, err := json.Marshal(ld)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--lockdown", string(spec), "--user", strconv.Itoa(programUID))
+		// The learner's programs run as programUID: they may pass through
+		// the workspace to what is theirs, and list nothing.
+		if err := os.Chmod(work, 0o711); err != nil {
+			return nil, fmt.Errorf("checker: open the workspace to the programs: %w", err)
+		}
+	}
+	// Everything the worker writes goes under work, which goes when the
+	// submission is done, even if the worker is killed first.
+	tmp := filepath.Join(work, "tmp")
+	if err := os.Mkdir(tmp, 0o711); err != nil {
+		return nil, fmt.Errorf("checker: make the worker's temporary folder: %w", err)
+	}
 	cmd := exec.Command(o.Worker[0], args...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(slices.Clone(o.WorkerEnv), "TMPDIR="+tmp)
 	var stderr strings.Builder
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 16 << 10}
 	cmd.SysProcAttr = sb.procAttr()
-	if err := cmd.Start(); err != nil {
+	cmd.ExtraFiles = []*os.File{resultW}
+	err = cmd.Start()
+	resultW.Close() // the worker holds its own copy
+	if err != nil {
 		return nil, fmt.Errorf("checker: start a grading worker: %w", err)
 	}
+	result := make(chan []byte, 1)
+	go func() {
+		data, _ := io.ReadAll(io.LimitReader(resultR, maxResultBytes+1))
+		result <- data
+	}()
 	sb.adopt(cmd.Process.Pid)
 	defer sb.destroy(cmd.Process.Pid)
 
@@ -192,21 +235,33 @@ func runWorker(ctx context.Context, o Options, lessonsDir, work string) ([]grade
 		<-waited
 		return nil, fmt.Errorf("grading did not finish within %s and was stopped", limit)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		// The first line says why; the rest would be a stack dump.
+	// The worker and everything it started are gone (or, past the limit,
+	// killed): the pipe's other end is closed, so the read ends.
+	sb.destroy(cmd.Process.Pid)
+	data := <-result
+	if werr != nil {
+		// A worker that failed or was killed gives no grade, whatever it
+		// wrote: an infrastructure error for this submission. The first
+		// line of its stderr says why; the rest would be a stack dump.
 		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-		if werr != nil {
-			return nil, fmt.Errorf("the grading worker failed (%v): %s", werr, msg)
-		}
-		return nil, fmt.Errorf("the grading worker wrote no result: %s", msg)
+		return nil, fmt.Errorf("checker: the grading worker failed (%v): %s", werr, msg)
+	}
+	if len(data) > maxResultBytes {
+		return nil, fmt.Errorf("checker: the grading worker's result is larger than %d bytes", maxResultBytes)
 	}
 	var res []grader.Result
 	if err := json.Unmarshal(data, &res); err != nil {
-		return nil, fmt.Errorf("the grading worker's result is unreadable: %w", err)
+		return nil, fmt.Errorf("checker: the grading worker's result is unreadable: %w", err)
+	}
+	if len(res) != len(o.Lessons) {
+		return nil, fmt.Errorf("checker: the grading worker graded %d lessons, not %d", len(res), len(o.Lessons))
 	}
 	return res, nil
 }
+
+// maxResultBytes bounds a worker's result: every lesson's checks, with
+// outputs already cut short.
+const maxResultBytes = 64 << 20
 
 type limitedWriter struct {
 	w interface{ WriteString(string) (int, error) }

@@ -5,11 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/grader"
@@ -80,7 +83,7 @@ func (c Class) WriteAll(dir string) error {
 	for _, r := range c.Results {
 		var b bytes.Buffer
 		c.Transcript(&b, r)
-		if err := writeAtomic(filepath.Join(dir, "transcripts", r.Submission.Name+".txt"), b.Bytes()); err != nil {
+		if err := writeAtomic(filepath.Join(dir, "transcripts", r.Submission.Name+".txt"), []byte(Printable(b.String()))); err != nil {
 			return err
 		}
 	}
@@ -90,7 +93,7 @@ func (c Class) WriteAll(dir string) error {
 // WriteCSV writes one row per submission, one column per lesson, a total.
 func (c Class) WriteCSV(w *bytes.Buffer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"submission"}
+	head := []string{"submission", "name"}
 	for _, l := range c.lessons() {
 		head = append(head, l.Name())
 	}
@@ -99,18 +102,18 @@ func (c Class) WriteCSV(w *bytes.Buffer) error {
 		return err
 	}
 	for _, r := range c.Results {
-		row := []string{r.Submission.Name}
+		row := []string{r.Submission.Name, Printable(r.Submission.Original)}
 		for _, l := range c.lessons() {
 			lr, ok := r.Lesson(l.Number)
 			row = append(row, fmtPoints(c.Rubric.Score(l, lr, ok)))
 		}
-		row = append(row, fmtPoints(c.Total(r)), fmtPoints(c.MaxTotal()), r.Error)
+		row = append(row, fmtPoints(c.Total(r)), fmtPoints(c.MaxTotal()), Printable(r.Error))
 		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
 	for _, name := range c.Missing {
-		if err := cw.Write(append([]string{name}, make([]string, len(c.lessons())+3)...)); err != nil {
+		if err := cw.Write(append([]string{name, ""}, make([]string, len(c.lessons())+3)...)); err != nil {
 			return err
 		}
 	}
@@ -122,7 +125,7 @@ func fmtPoints(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // Transcript is what the learner would have seen, for every lesson.
 func (c Class) Transcript(w *bytes.Buffer, r Result) {
-	fmt.Fprintf(w, "submission %s (%s)\n", r.Submission.Name, r.Submission.Source)
+	fmt.Fprintf(w, "submission %s (%s)\n", r.Submission.Name, r.Submission.Original)
 	fmt.Fprintf(w, "checker %s, %s, suites %s, seed %d\n", r.Provenance.Checker, r.Provenance.GoVersion,
 		short(r.Provenance.SuitesSHA256), r.Provenance.Seed)
 	fmt.Fprintf(w, "total %s of %s\n\n", fmtPoints(c.Total(r)), fmtPoints(c.MaxTotal()))
@@ -192,7 +195,7 @@ func (c Class) JUnit() ([]byte, error) {
 				Properties: []property{{"seed", strconv.FormatUint(r.Provenance.Seed, 10)}, {"suites_sha256", r.Provenance.SuitesSHA256}}}
 			class := r.Submission.Name + "." + l.Dir()
 			switch {
-			case r.Error != "" || !ok || lr.Outcome == grader.BuildFailed || lr.Outcome == grader.Missing:
+			case r.Error != "" || !ok || lr.Outcome == grader.BuildFailed || lr.Outcome == grader.Missing || lr.Outcome == grader.Unstarted:
 				msg := r.Error
 				switch {
 				case msg != "":
@@ -200,6 +203,8 @@ func (c Class) JUnit() ([]byte, error) {
 					msg = "not graded"
 				case lr.Outcome == grader.BuildFailed:
 					msg = "does not build"
+				case lr.Outcome == grader.Unstarted:
+					msg = "the untouched stub"
 				default:
 					msg = "lesson folder missing"
 				}
@@ -244,11 +249,13 @@ func failureLine(ch grader.Check) string {
 // Gradescope is the results.json that a Gradescope autograder reads, for
 // one submission.
 type Gradescope struct {
-	Score      float64          `json:"score"`
-	MaxScore   float64          `json:"max_score"`
-	Output     string           `json:"output"`
-	Visibility string           `json:"visibility"`
-	Tests      []GradescopeTest `json:"tests"`
+	Score      float64 `json:"score"`
+	MaxScore   float64 `json:"max_score"`
+	Output     string  `json:"output"`
+	Visibility string  `json:"visibility"`
+	// ExecutionTime is how long grading the submission took, in seconds.
+	ExecutionTime float64          `json:"execution_time"`
+	Tests         []GradescopeTest `json:"tests"`
 }
 
 // GradescopeTest is one check, as Gradescope shows it.
@@ -257,30 +264,26 @@ type GradescopeTest struct {
 	Score      float64 `json:"score"`
 	MaxScore   float64 `json:"max_score"`
 	Status     string  `json:"status"`
-	Output     string  `json:"output,omitempty"`
+	Output     string  `json:"output"`
 	Visibility string  `json:"visibility"`
+	// ExecutionTime is how long the check ran, in seconds.
+	ExecutionTime float64 `json:"execution_time,omitempty"`
 }
 
 // Gradescope converts one submission's result.
 func (c Class) Gradescope(r Result) Gradescope {
-	g := Gradescope{Score: c.Total(r), MaxScore: c.MaxTotal(), Visibility: "visible"}
+	g := Gradescope{Score: c.Total(r), MaxScore: c.MaxTotal(), Visibility: "visible", ExecutionTime: math.Round(r.Duration.Seconds())}
 	g.Output = fmt.Sprintf("Graded by the socketlings checker %s (%s, suites %s, seed %d).",
 		r.Provenance.Checker, r.Provenance.GoVersion, short(r.Provenance.SuitesSHA256), r.Provenance.Seed)
 	if r.Error != "" {
-		g.Output += "\nNot graded: " + r.Error
+		g.Output += "\nNot graded: " + Printable(r.Error)
 	}
 	for _, l := range c.lessons() {
 		lr, ok := r.Lesson(l.Number)
 		scripts, _ := l.Scripts()
-		var total float64
+		points := c.Rubric.CheckPoints(l)
 		for _, s := range scripts {
-			total += c.Rubric.Weight(l, s.Name)
-		}
-		for _, s := range scripts {
-			max := 0.0
-			if total > 0 {
-				max = round2(c.Rubric.Points(l) * c.Rubric.Weight(l, s.Name) / total)
-			}
+			max := points[s.Name]
 			t := GradescopeTest{Name: l.Name() + " " + s.Name + ": " + s.Title, MaxScore: max, Status: "failed", Visibility: "visible"}
 			if c.Rubric.Hidden(l, s.Name) {
 				t.Visibility = "after_published"
@@ -298,17 +301,49 @@ func (c Class) Gradescope(r Result) Gradescope {
 				t.Output = "the program does not build:\n" + lr.BuildOutput
 			case lr.Outcome == grader.Missing:
 				t.Output = "the lesson folder is missing"
+			case lr.Outcome == grader.Unstarted:
+				t.Output = "the lesson folder holds the untouched stub"
 			case check == nil:
 				t.Output = "not run"
 			case check.Outcome == grader.Passed:
 				t.Status, t.Score = "passed", max
+				t.Output = fmt.Sprintf("passed in %.2fs", check.Duration.Seconds())
 			default:
 				var b bytes.Buffer
 				report.Lesson(&b, l, grader.Result{Outcome: lr.Outcome, Checks: []grader.Check{*check}}, report.Style{})
 				t.Output = strings.TrimSpace(b.String())
 			}
+			if check != nil {
+				t.ExecutionTime = check.Duration.Seconds()
+			}
+			t.Output = Printable(t.Output)
 			g.Tests = append(g.Tests, t)
 		}
 	}
 	return g
+}
+
+// Printable shows text from a submission safely in a text report: control
+// characters (a terminal escape could fake a score line when the report is
+// printed), other non-printing runes and bytes that are not UTF-8 are
+// written as \xNN or \u{NNNN}; newlines and tabs stay.
+func Printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case !unicode.IsPrint(r) && r != ' ':
+			fmt.Fprintf(&b, "\\u{%04x}", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package classroom
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -77,6 +78,18 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
+// RecordedSeed is the seed of the results already in the report folder
+// dir, if any.
+func RecordedSeed(dir string) (uint64, bool) {
+	files, _ := filepath.Glob(filepath.Join(dir, "results", "*.json"))
+	for _, f := range files {
+		if r, err := readResult(f); err == nil && r.Provenance.Seed != 0 {
+			return r.Provenance.Seed, true
+		}
+	}
+	return 0, false
+}
+
 func readResult(path string) (Result, error) {
 	var r Result
 	data, err := os.ReadFile(path)
@@ -89,8 +102,14 @@ func readResult(path string) (Result, error) {
 	return r, nil
 }
 
-// WriteResults writes a worker's lesson results.
-func WriteResults(path string, res []grader.Result) error { return writeJSON(path, res) }
+// WriteResults writes a worker's lesson results to w, the pipe to the grade
+// command.
+func WriteResults(w io.Writer, res []grader.Result) error {
+	if err := json.NewEncoder(w).Encode(res); err != nil {
+		return fmt.Errorf("send the results: %w", err)
+	}
+	return nil
+}
 
 // WriteGradescope writes Gradescope's results.json.
 func WriteGradescope(path string, g Gradescope) error {

@@ -1,9 +1,12 @@
 package classroom
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"sort"
 	"strconv"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
@@ -46,7 +49,9 @@ func LoadRubric(path string) (Rubric, error) {
 	if err != nil {
 		return r, fmt.Errorf("read rubric: %w", err)
 	}
-	if err := json.Unmarshal(data, &r); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelled "weigth" is an error, not ignored
+	if err := dec.Decode(&r); err != nil {
 		return r, fmt.Errorf("rubric %s: %w", path, err)
 	}
 	for key, lr := range r.Lessons {
@@ -104,31 +109,62 @@ func (r Rubric) Hidden(l catalog.Lesson, check string) bool {
 	return r.lesson(l).Checks[check].Hidden
 }
 
-// Score is a lesson's points for a result: its points times the weighed
-// share of checks passed. A lesson that does not build, is missing or was
-// not graded scores 0.
+// Score is a lesson's points for a result: the points of the checks it
+// passed (CheckPoints). A lesson that does not build, is missing or was not
+// graded scores 0.
 func (r Rubric) Score(l catalog.Lesson, res grader.Result, graded bool) float64 {
 	if !graded {
 		return 0
 	}
-	scripts, err := l.Scripts()
-	if err != nil || len(scripts) == 0 {
-		return 0
-	}
-	var total, passed float64
-	for _, s := range scripts {
-		w := r.Weight(l, s.Name)
-		total += w
-		for _, c := range res.Checks {
-			if c.Name == s.Name && c.Outcome == grader.Passed {
-				passed += w
-			}
+	points := r.CheckPoints(l)
+	var cents int64
+	for _, c := range res.Checks {
+		if c.Outcome == grader.Passed {
+			cents += int64(math.Round(points[c.Name] * 100))
 		}
 	}
-	if total == 0 {
-		return 0
+	return float64(cents) / 100
+}
+
+// CheckPoints shares lesson l's points among its checks by weight, in
+// whole cents that add up to exactly the lesson's points (the largest
+// remainders get the cents that rounding down leaves over).
+func (r Rubric) CheckPoints(l catalog.Lesson) map[string]float64 {
+	scripts, err := l.Scripts()
+	out := map[string]float64{}
+	if err != nil || len(scripts) == 0 {
+		return out
 	}
-	return round2(r.Points(l) * passed / total)
+	var total float64
+	for _, s := range scripts {
+		total += r.Weight(l, s.Name)
+	}
+	if total <= 0 {
+		return out
+	}
+	all := int64(math.Round(r.Points(l) * 100))
+	cents := make([]int64, len(scripts))
+	rest := make([]float64, len(scripts))
+	var given int64
+	for i, s := range scripts {
+		exact := float64(all) * r.Weight(l, s.Name) / total
+		cents[i] = int64(math.Floor(exact))
+		rest[i] = exact - float64(cents[i])
+		given += cents[i]
+	}
+	order := make([]int, len(scripts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rest[order[a]] > rest[order[b]] })
+	for k := 0; given < all && k < len(order); k++ {
+		cents[order[k]]++
+		given++
+	}
+	for i, s := range scripts {
+		out[s.Name] = float64(cents[i]) / 100
+	}
+	return out
 }
 
 func round2(f float64) float64 {

@@ -23,6 +23,10 @@ const (
 	programsMemory = 1 << 30 // bytes, for all of a submission's programs
 )
 
+// programUID is who the learner's programs run as when grading as root:
+// nobody, with group nogroup.
+const programUID = 65534
+
 // sandbox confines a worker. As root, the worker gets a network namespace
 // of its own (so concurrent submissions cannot reach each other's ports)
 // and cgroups bounding processes and memory, through which everything it
@@ -39,7 +43,10 @@ func newSandbox() *sandbox { return &sandbox{root: os.Geteuid() == 0} }
 func (s *sandbox) procAttr() *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{Setpgid: true}
 	if s.root {
-		a.Cloneflags = syscall.CLONE_NEWNET
+		// Its own network (no classmate's ports, no host service), PID
+		// space (no classmate's processes to see or signal; everything in
+		// it dies with the worker) and mounts (what Lockdown hides).
+		a.Cloneflags = syscall.CLONE_NEWNET | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS
 	}
 	return a
 }

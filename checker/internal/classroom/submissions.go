@@ -1,6 +1,8 @@
 package classroom
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,8 +16,13 @@ import (
 
 // Submission is one learner's work: a folder or an archive.
 type Submission struct {
-	Name   string `json:"name"`   // unique in the class, safe as a file name
-	Source string `json:"source"` // the path the instructor gave
+	// Name is the submission's row id: unique in the class, stable from
+	// run to run, and safe as a file name (ASCII letters, digits, ".",
+	// "_" and "-", at most 80 bytes).
+	Name string `json:"name"`
+	// Original is the folder's or archive's own name, any bytes.
+	Original string `json:"original"`
+	Source   string `json:"source"` // the path the instructor gave
 }
 
 var lessonDir = regexp.MustCompile(`^\d\d-[a-z0-9-]+$`)
@@ -23,7 +30,9 @@ var lessonDir = regexp.MustCompile(`^\d\d-[a-z0-9-]+$`)
 // looksLikeSubmission is true for a copy of the course (it has lessons/)
 // or a lessons folder itself (it has NN-slug folders).
 func looksLikeSubmission(dir string) bool {
-	if fi, err := os.Stat(filepath.Join(dir, "lessons")); err == nil && fi.IsDir() {
+	// Lstat: a lessons link is a submission too, refused by Prepare with
+	// the reason, never followed.
+	if _, err := os.Lstat(filepath.Join(dir, "lessons")); err == nil {
 		return true
 	}
 	entries, err := os.ReadDir(dir)
@@ -50,7 +59,7 @@ func Discover(paths []string) ([]Submission, error) {
 		}
 		switch {
 		case !fi.IsDir() && isArchive(p):
-			subs = append(subs, Submission{Name: archiveBase(p), Source: p})
+			subs = append(subs, Submission{Name: filepath.Base(p), Source: p})
 		case !fi.IsDir():
 			return nil, fmt.Errorf("submission %s: not a folder, a .zip or a .tar.gz", p)
 		case looksLikeSubmission(p):
@@ -70,7 +79,7 @@ func Discover(paths []string) ([]Submission, error) {
 					subs = append(subs, Submission{Name: e.Name(), Source: full})
 					found++
 				} else if isArchive(e.Name()) {
-					subs = append(subs, Submission{Name: archiveBase(e.Name()), Source: full})
+					subs = append(subs, Submission{Name: e.Name(), Source: full})
 					found++
 				}
 			}
@@ -79,17 +88,54 @@ func Discover(paths []string) ([]Submission, error) {
 			}
 		}
 	}
-	sort.SliceStable(subs, func(i, j int) bool { return subs[i].Name < subs[j].Name })
-	seen := map[string]int{}
-	for i := range subs {
-		name := safeName(subs[i].Name)
-		seen[name]++
-		if seen[name] > 1 {
-			name = fmt.Sprintf("%s-%d", name, seen[name])
-		}
-		subs[i].Name = name
-	}
+	assignIDs(subs)
 	return subs, nil
+}
+
+// assignIDs turns each submission's Name, still its original name, into
+// its row id. A name that is already safe and short keeps itself (an
+// archive loses its extension); any other becomes its safe part and a hash
+// of the original, so the id depends on the name alone, not on the rest of
+// the class. Two submissions that would share an id (alice/ and alice.zip)
+// are told apart the same way, the first in name order keeping the plain
+// id.
+func assignIDs(subs []Submission) {
+	for i := range subs {
+		subs[i].Original = subs[i].Name
+	}
+	sort.SliceStable(subs, func(i, j int) bool { return subs[i].Original < subs[j].Original })
+	taken := map[string]bool{}
+	for i := range subs {
+		orig := subs[i].Original
+		base := orig
+		if isArchive(orig) {
+			base = archiveBase(orig)
+		}
+		id := safeName(base)
+		if id != base || len(id) > maxIDBytes {
+			id = hashed(id, orig)
+		}
+		if taken[id] {
+			id = hashed(id, orig)
+		}
+		for n, first := 2, id; taken[id]; n++ { // two hashes alike: never seen
+			id = fmt.Sprintf("%s-%d", first, n)
+		}
+		taken[id] = true
+		subs[i].Name = id
+	}
+}
+
+// maxIDBytes bounds a row id, so that every report's file name fits.
+const maxIDBytes = 80
+
+// hashed is id cut short enough, then a hash of the original name.
+func hashed(id, orig string) string {
+	sum := sha256.Sum256([]byte(orig))
+	if len(id) > maxIDBytes-9 {
+		id = id[:maxIDBytes-9]
+	}
+	return id + "-" + hex.EncodeToString(sum[:4])
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -127,7 +173,10 @@ func Prepare(sub Submission, course, dir, scratch string) error {
 		}
 		root = filepath.Join(root, entries[0].Name())
 	}
-	if fi, err := os.Stat(filepath.Join(root, "lessons")); err == nil && fi.IsDir() {
+	if fi, err := os.Lstat(filepath.Join(root, "lessons")); err == nil {
+		if !fi.IsDir() {
+			return &RefusedError{Folder: true, Reason: "lessons is a link or a file, not a folder: links are never followed out of a submission"}
+		}
 		root = filepath.Join(root, "lessons")
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {
@@ -141,8 +190,12 @@ func Prepare(sub Submission, course, dir, scratch string) error {
 	}
 	for _, l := range catalog.Lessons() {
 		src := filepath.Join(root, l.Dir())
-		if fi, err := os.Lstat(src); err != nil || !fi.IsDir() {
+		fi, err := os.Lstat(src)
+		if err != nil {
 			continue // graded as missing
+		}
+		if !fi.IsDir() {
+			return &RefusedError{Folder: true, Reason: fmt.Sprintf("lessons/%s is a link or a file, not a folder: links are never followed out of a submission", l.Dir())}
 		}
 		if err := copyLesson(src, filepath.Join(dir, "lessons", l.Dir())); err != nil {
 			return fmt.Errorf("copy %s: %w", l.Dir(), err)
@@ -151,8 +204,10 @@ func Prepare(sub Submission, course, dir, scratch string) error {
 	return nil
 }
 
-// copyLesson copies the regular files of a lesson folder, not following
-// links and not going into subfolders (a lesson is one package).
+// copyLesson copies the Go files of a lesson folder, regular files only:
+// not following links, not going into subfolders (a lesson is one
+// package), and never a go.mod, go.work or anything else that could change
+// how it builds (the workspace has the course's go.mod).
 func copyLesson(src, dst string) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return err
@@ -163,7 +218,7 @@ func copyLesson(src, dst string) error {
 	}
 	var total int64
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
 		}
 		info, err := e.Info()
@@ -172,7 +227,7 @@ func copyLesson(src, dst string) error {
 		}
 		total += info.Size()
 		if total > DefaultLimits.MaxBytes {
-			return &RefusedError{Reason: "the lesson folder is larger than the limit"}
+			return &RefusedError{Folder: true, Reason: "a lesson folder is larger than the limit"}
 		}
 		data, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {

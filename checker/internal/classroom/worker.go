@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/proc"
 )
 
 // WorkerOptions says what one worker grades: the lesson folders in Dir.
@@ -19,6 +21,7 @@ type WorkerOptions struct {
 	LessonTimeout time.Duration
 	CacheDir      string
 	Confine       func(pid int) // see ConfineTo
+	User          *proc.User    // who learner programs run as, if not the worker's user
 }
 
 // GradeLessons grades each lesson in turn, each within its time limit.
@@ -31,9 +34,22 @@ func GradeLessons(ctx context.Context, o WorkerOptions) ([]grader.Result, error)
 		if !ok {
 			return nil, fmt.Errorf("no lesson %d", n)
 		}
+		dir := filepath.Join(o.Dir, l.Dir())
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			out = append(out, grader.Result{Lesson: l.Dir(), Outcome: grader.Missing,
+				Error: fmt.Sprintf("the submission has no folder lessons/%s", l.Dir())})
+			continue
+		}
+		if l.IsStub(dir) {
+			// Checks that any program passes (a usage error, say) must
+			// not earn points for work not started.
+			out = append(out, grader.Result{Lesson: l.Dir(), Outcome: grader.Unstarted,
+				Error: "the lesson folder holds the untouched stub: not graded, 0 points"})
+			continue
+		}
 		lctx, cancel := context.WithTimeout(ctx, o.LessonTimeout)
 		res, err := grader.Grade(lctx, grader.Options{
-			Lesson: l, Dir: filepath.Join(o.Dir, l.Dir()), CacheDir: o.CacheDir, Seed: o.Seed, Jobs: 2, Confine: o.Confine,
+			Lesson: l, Dir: dir, CacheDir: o.CacheDir, Seed: o.Seed, Jobs: 2, Confine: o.Confine, User: o.User,
 		})
 		timedOut := errors.Is(lctx.Err(), context.DeadlineExceeded)
 		cancel()

@@ -18,8 +18,13 @@ import (
 
 	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/proc"
 	"github.com/socketlings/socketlings/checker/internal/scriptcmd"
 )
+
+// capNetRaw is CAP_NET_RAW, the one capability a raw-socket lesson's
+// program keeps when class grading runs it as another user.
+const capNetRaw = 13
 
 // ScriptTimeout is each check's own deadline.
 const ScriptTimeout = 30 * time.Second
@@ -39,6 +44,9 @@ type Options struct {
 	// Confine, if set, puts every learner program under limits as soon as
 	// it starts (the instructor's grade command uses a cgroup).
 	Confine func(pid int)
+	// User, if set, is who learner programs run as (the grade command, as
+	// root). For an isolated lesson it keeps CAP_NET_RAW and nothing else.
+	User *proc.User
 
 	inNamespace bool // a lesson worker, already in the lesson's namespace
 	// namespace makes the attributes that start a worker in a network
@@ -128,6 +136,13 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 			return res, fmt.Errorf("create work folder: %w", err)
 		}
 		defer os.RemoveAll(work)
+		if o.User != nil {
+			// The program may pass through to its own $WORK, not list the
+			// others.
+			if err := os.Chmod(work, 0o711); err != nil {
+				return res, fmt.Errorf("open the work folder to the program: %w", err)
+			}
+		}
 		for i, s := range scripts {
 			wg.Go(func() {
 				sem <- struct{}{}
@@ -172,6 +187,12 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	st := scriptcmd.NewState(sctx, program, o.Dir)
 	st.Seed = o.Seed
 	st.Confine = o.Confine
+	st.User = o.User
+	if st.User != nil && o.Lesson.Isolated {
+		u := *st.User
+		u.Caps = []uintptr{capNetRaw}
+		st.User = &u
+	}
 	defer func() {
 		if st.SeedUsed() {
 			c.Seed = o.Seed

@@ -12,6 +12,7 @@ import (
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/netns"
+	"github.com/socketlings/socketlings/checker/internal/proc"
 )
 
 // workerEnv makes the checker (or a test binary) a lesson worker: it grades
@@ -27,6 +28,8 @@ type isolatedJob struct {
 	Verbose  bool     `json:"verbose"`
 	Checks   []string `json:"checks"`
 	Jobs     int      `json:"jobs"`
+	// User is who the learner's programs run as, if not the worker's user.
+	User *proc.User `json:"user,omitempty"`
 }
 
 // RunWorkerIfAsked turns this process into a lesson worker when the grader
@@ -60,8 +63,21 @@ func runWorker(spec string) (Result, error) {
 	}
 	return Grade(context.Background(), Options{
 		Lesson: l, Dir: job.Dir, CacheDir: job.CacheDir, Seed: job.Seed, Verbose: job.Verbose,
-		Checks: job.Checks, Jobs: job.Jobs, inNamespace: true,
+		Checks: job.Checks, Jobs: job.Jobs, User: job.User, inNamespace: true,
 	})
+}
+
+// selfExe names this program for running it again. /proc/self/exe works
+// even where the program's path is hidden (a class worker's private /tmp).
+func selfExe() (string, error) {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the checker's own program: %w", err)
+	}
+	return self, nil
 }
 
 // isolatedCheck runs one check in a worker started in a new network
@@ -69,12 +85,12 @@ func runWorker(spec string) (Result, error) {
 // to be skipped.
 func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, string, error) {
 	c := Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
-	self, err := os.Executable()
+	self, err := selfExe()
 	if err != nil {
-		return c, "", fmt.Errorf("find the checker's own program: %w", err)
+		return c, "", err
 	}
 	spec, err := json.Marshal(isolatedJob{Lesson: o.Lesson.Number, Dir: o.Dir, CacheDir: o.CacheDir, Seed: o.Seed,
-		Verbose: o.Verbose, Checks: []string{s.Name}, Jobs: 1})
+		Verbose: o.Verbose, Checks: []string{s.Name}, Jobs: 1, User: o.User})
 	if err != nil {
 		return c, "", err
 	}

@@ -22,6 +22,9 @@ const (
 	Skipped     Outcome = "skipped"
 	Interrupted Outcome = "interrupted" // the checker was stopped (Ctrl-C)
 	Missing     Outcome = "missing"     // lesson only: no such folder
+	// Unstarted is a lesson folder that still holds the untouched stub:
+	// class grading does not run it, and it scores 0.
+	Unstarted Outcome = "unstarted" // lesson only
 )
 
 // Result is the grade of one lesson folder.

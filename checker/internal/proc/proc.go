@@ -35,6 +35,19 @@ type Spec struct {
 	// OnStdoutLine, if set, sees every complete line the program prints on
 	// stdout (within the limit).
 	OnStdoutLine func(line string)
+	// User, if set, runs the program as another user (class grading, as
+	// root): see User.
+	User *User
+}
+
+// User is who a learner's program runs as when the grader is root: an
+// unprivileged uid and gid, no supplementary groups, and of root's
+// capabilities only Caps (Linux ambient capabilities, such as CAP_NET_RAW
+// for the raw-socket lessons). It cannot signal, trace or read the
+// grader's processes, nor write the grader's files.
+type User struct {
+	UID, GID uint32
+	Caps     []uintptr
 }
 
 // Process is a running learner program. Its methods are safe for concurrent
@@ -69,7 +82,7 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 	cmd.Stdin = nil
 	cmd.Stdout = p.Stdout
 	cmd.Stderr = p.Stderr
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = procAttr(s.User)
 	// A grandchild that keeps the pipes open must not keep Wait blocked.
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {

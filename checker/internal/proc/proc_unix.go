@@ -8,8 +8,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func procAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+func procAttr(u *User) *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{Setpgid: true}
+	if u != nil {
+		// No supplementary groups: the grader's own would follow it.
+		a.Credential = &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}
+		keepCaps(a, u.Caps)
+	}
+	return a
 }
 
 // killGroup kills every process in the group led by pid. Errors are ignored:

@@ -46,7 +46,7 @@ func (s Style) mark(o grader.Outcome) string {
 func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
 	fmt.Fprintf(w, "%s %s\n", (st.bold(fmt.Sprintf("lesson %02d · %s", l.Number, l.Slug))), st.dim("— "+l.Title))
 	switch r.Outcome {
-	case grader.Missing:
+	case grader.Missing, grader.Unstarted:
 		fmt.Fprintf(w, "  %s %s\n", st.red("✗"), r.Error)
 		return
 	case grader.Skipped:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,7 +47,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	}
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
-		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Confine: st.Confine, Limit: b.limit,
+		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: st.programEnv(), Confine: st.Confine, User: st.User, Limit: b.limit,
 		OnStdoutLine: func(line string) {
 			if strings.HasPrefix(line, b.prefix) {
 				select {
@@ -118,7 +119,7 @@ func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	p := st.runningServer(ts)
 	p.Signal(sig)
-	st.waitExit(ts, p, "after "+name, name, "exit status 0 (catch SIGINT and SIGTERM with os/signal and return from main)")
+	st.waitExit(ts, p, 0, "after "+name, name, "exit status 0 (catch SIGINT and SIGTERM with os/signal and return from main)")
 }
 
 func cmdReadyHost(ts *testscript.TestScript, neg bool, args []string) {
@@ -163,7 +164,15 @@ func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "exits")
-	usage(ts, len(args) == 0, "exits")
+	code := 0
+	if len(args) == 1 {
+		if v, ok := strings.CutPrefix(args[0], "-status="); ok {
+			n, err := strconv.Atoi(v)
+			ts.Check(err)
+			code, args = n, args[1:]
+		}
+	}
+	usage(ts, len(args) == 0, "exits [-status=N]")
 	st := state(ts)
 	st.mu.Lock()
 	p := st.server
@@ -171,7 +180,11 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if p == nil {
 		ts.Fatalf("exits: no server was started")
 	}
-	st.waitExit(ts, p, "after it should have finished on its own", "", "exit status 0 once its work is done")
+	want := "exit status 0 once its work is done"
+	if code != 0 {
+		want = fmt.Sprintf("exit status %d with one line on stderr saying what went wrong", code)
+	}
+	st.waitExit(ts, p, code, "after it should have finished on its own", "", want)
 }
 
 // runningServer returns the server, which must still be running.
@@ -190,9 +203,9 @@ func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
 	return p
 }
 
-// waitExit waits for the server to exit with status 0 and no data race, and
-// makes its output what `stdout` and `stderr` match.
-func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent, want string) {
+// waitExit waits for the server to exit with status code and no data race,
+// and makes its output what `stdout` and `stderr` match.
+func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, when, sent, want string) {
 	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
 	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
 		st.fail(ts, Failure{What: "the race detector found a data race in the server",
@@ -203,7 +216,7 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent
 		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
-	if exit.Code != 0 {
+	if exit.Code != code || exit.Signal != "" || (code != 0 && panicked(p.Stderr.Bytes())) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s %s", exit, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
@@ -213,21 +226,28 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, when, sent
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
-	want := -1
+	var want []int // -status=N[,M...]: the exit statuses that pass
 	if len(args) > 0 {
 		if v, ok := strings.CutPrefix(args[0], "-status="); ok {
 			noNeg(ts, neg, "run -status=N")
-			n, err := strconv.Atoi(v)
-			ts.Check(err)
-			want, args = n, args[1:]
+			for _, f := range strings.Split(v, ",") {
+				n, err := strconv.Atoi(f)
+				ts.Check(err)
+				want = append(want, n)
+			}
+			args = args[1:]
 		}
 	}
 	p, exit, cmdline := st.runToEnd(ts, args, "the program to finish on its own; is it waiting for data that will never come?")
 	switch {
-	case want >= 0:
-		if exit.Code != want {
+	case want != nil:
+		if !slices.Contains(want, exit.Code) {
+			words := make([]string, len(want))
+			for i, n := range want {
+				words[i] = strconv.Itoa(n)
+			}
 			st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
-				Want: fmt.Sprintf("exit status %d", want), Output: programOutput(p)})
+				Want: "exit status " + strings.Join(words, " or "), Output: programOutput(p)})
 		}
 	case neg && exit.Code != 1:
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
@@ -254,7 +274,7 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 		}
 	}
 	// A client's reply is its output: keep enough of it to compare.
-	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: programEnv(), Limit: runOutputLimit, Confine: st.Confine})
+	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: st.programEnv(), Limit: runOutputLimit, Confine: st.Confine, User: st.User})
 	ts.Check(err)
 	st.mu.Lock()
 	st.lastRun = p
@@ -302,11 +322,17 @@ func commandLine(args []string) string {
 	return b.String()
 }
 
-// programEnv is the environment of a learner's program: the checker's own;
-// no pause at exit for programs built with -race (by default the race
-// runtime sleeps a second before exiting); and at least four Ps, so that
-// goroutines really run in parallel and the race detector sees the races
-// they make, even on a one- or two-core machine.
-func programEnv() []string {
-	return append(os.Environ(), "GORACE=atexit_sleep_ms=0", fmt.Sprintf("GOMAXPROCS=%d", max(4, runtime.NumCPU())))
+// programEnv is the environment of a learner's program: the checker's own
+// (when a learner runs the checker) or a scrubbed one with nothing of the
+// grader's (class grading, st.User set); no pause at exit for programs
+// built with -race (by default the race runtime sleeps a second before
+// exiting); and at least four Ps, so that goroutines really run in parallel
+// and the race detector sees the races they make, even on a one- or
+// two-core machine.
+func (st *State) programEnv() []string {
+	env := os.Environ()
+	if st.User != nil {
+		env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "TMPDIR=/tmp", "LANG=C.UTF-8"}
+	}
+	return append(env, "GORACE=atexit_sleep_ms=0", fmt.Sprintf("GOMAXPROCS=%d", max(4, runtime.NumCPU())))
 }

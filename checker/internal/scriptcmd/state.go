@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,10 @@ type State struct {
 	seedUsed bool
 	// Confine, if set, puts every program the script starts under limits.
 	Confine func(pid int)
+	// User, if set, is who the script's programs run as (class grading as
+	// root): they get a scrubbed environment, and the script's $WORK is
+	// theirs to write.
+	User *proc.User
 
 	ctx context.Context
 
@@ -98,6 +103,11 @@ func Setup(st *State) func(*testscript.Env) error {
 	return func(env *testscript.Env) error {
 		env.Values[stateKey{}] = st
 		env.Defer(st.cleanup)
+		if u := st.User; u != nil {
+			if err := os.Chown(env.WorkDir, int(u.UID), int(u.GID)); err != nil {
+				return fmt.Errorf("give the program its work folder: %w", err)
+			}
+		}
 		return nil
 	}
 }
@@ -184,7 +194,7 @@ func (s *State) fail(ts *testscript.TestScript, f Failure) {
 	if note := s.serverNote(); note != "" && f.Output == "" {
 		f.Output = note
 	}
-	for _, note := range []string{s.proxyNote(), s.dnsNote()} {
+	for _, note := range []string{s.proxyNote(), s.dnsNote(), s.refNote()} {
 		if note != "" {
 			f.Output = strings.TrimLeft(strings.TrimRight(f.Output, "\n")+"\n"+note, "\n")
 		}
