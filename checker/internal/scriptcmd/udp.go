@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -204,5 +205,41 @@ func cmdUDPCrowd(ts *testscript.TestScript, neg bool, args []string) {
 		f.What = fmt.Sprintf("%d of %d peers sending at the same time did not get their own datagrams back; peer %d (%s): %s",
 			failed, n, first+1, peers[first].conn.LocalAddr(), f.What)
 		st.fail(ts, f)
+	}
+}
+
+func cmdUDPBurst(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "udpburst")
+	usage(ts, len(args) == 3, "udpburst NAME N SIZE")
+	st := state(ts)
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	size, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	usage(ts, n >= 1 && size >= 8 && size <= maxDatagram, fmt.Sprintf("udpburst NAME N SIZE, with N at least 1 and SIZE from 8 to %d", maxDatagram))
+	p := st.udpPeer(ts, args[0])
+	// All of them leave in one tight loop, before any echo is read: they
+	// wait together in the server's receive queue, so a server that
+	// echoes them other than one by one, in the order read, shows it.
+	burst := make([][]byte, n)
+	for i := range burst {
+		burst[i] = pattern(size, uint64(1000+i))
+	}
+	for _, d := range burst {
+		udpSend(ts, st, p, d)
+	}
+	for i, want := range burst {
+		got, from, err := udpReceive(st, p, idleTimeout)
+		f := judgeDatagram(p, want, got, from, err)
+		if f == nil {
+			continue
+		}
+		if j := slices.IndexFunc(burst, func(d []byte) bool { return bytes.Equal(d, got) }); j >= 0 && err == nil {
+			f = &Failure{What: fmt.Sprintf("echo %d of the burst was datagram %d's: the echoes came back in another order than the datagrams were sent", i+1, j+1),
+				Got: Show(got), Want: fmt.Sprintf("datagram %d of %d: %s", i+1, n, Show(want))}
+		} else {
+			f.What = fmt.Sprintf("echo %d of %d datagrams sent back to back: %s", i+1, n, f.What)
+		}
+		st.fail(ts, *f)
 	}
 }
