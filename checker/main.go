@@ -1,3 +1,5 @@
+//go:build !windows
+
 // Command checker grades socketlings lessons.
 //
 //	go run ./checker                 where you stand, and the next lesson
