@@ -275,6 +275,48 @@ func zeroSumPayload(src [4]byte, sport uint16, dst [4]byte, dport uint16) ([]byt
 	return nil, false
 }
 
+func cmdUDPCarryFile(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "udpcarryfile")
+	const use = "udpcarryfile NAME FILE FROM SIZE"
+	usage(ts, len(args) == 4, use)
+	st := state(ts)
+	l := st.udpListener(ts, args[0])
+	from, err := netip.ParseAddrPort(args[2])
+	usage(ts, err == nil && from.Addr().Is4(), use+" (FROM an IPv4 address and port)")
+	size, err := strconv.Atoi(args[3])
+	usage(ts, err == nil && size >= 16 && size <= 65506 && size%2 == 0, use+" (SIZE even, from 16 to 65506)")
+	payload, ok := carryPayload(from.Addr().As4(), from.Port(), [4]byte{127, 0, 0, 1}, l.port, size)
+	if !ok {
+		ts.Fatalf("udpcarryfile: found no payload whose sum carries when folded")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), payload, 0o644))
+}
+
+// carryPayload returns size bytes (size even) that, sent from src:sport to
+// dst:dport, make the one's-complement sum of the UDP checksum carry
+// again when its top 16 bits are first folded into the bottom ones: a
+// checksum that folds once, not until the sum fits, comes out wrong. The
+// bytes are all 0xff (so the top half of the sum is large) but for the
+// last word, which moves the bottom half around the whole circle until it
+// is large enough too.
+func carryPayload(src [4]byte, sport uint16, dst [4]byte, dport uint16, size int) ([]byte, bool) {
+	seg := make([]byte, 8+size)
+	binary.BigEndian.PutUint16(seg[0:], sport)
+	binary.BigEndian.PutUint16(seg[2:], dport)
+	binary.BigEndian.PutUint16(seg[4:], uint16(len(seg)))
+	for i := 8; i < len(seg); i++ {
+		seg[i] = 0xff
+	}
+	for w := range 0x10000 {
+		binary.BigEndian.PutUint16(seg[len(seg)-2:], uint16(w))
+		s := onesSum(pseudoHeaderSum(src, dst, len(seg)), seg)
+		if s>>16+s&0xffff > 0xffff {
+			return seg[8:], true
+		}
+	}
+	return nil, false
+}
+
 // The Internet checksum (RFC 1071): the 16-bit one's-complement of the
 // one's-complement sum of the data as big-endian 16-bit words, an odd last
 // byte padded with a zero byte after it.

@@ -98,6 +98,25 @@ func TestZeroSumPayload(t *testing.T) {
 	}
 }
 
+func TestCarryPayload(t *testing.T) {
+	src, dst := [4]byte{127, 0, 0, 1}, [4]byte{127, 0, 0, 1}
+	for _, port := range []uint16{1, 4242, 40000, 65535} {
+		for _, size := range []int{16, 1000, 65506} {
+			payload, ok := carryPayload(src, 4646, dst, port, size)
+			require.True(t, ok, "port %d, size %d", port, size)
+			require.Len(t, payload, size)
+			seg := make([]byte, 8+size)
+			binary.BigEndian.PutUint16(seg[0:], 4646)
+			binary.BigEndian.PutUint16(seg[2:], port)
+			binary.BigEndian.PutUint16(seg[4:], uint16(len(seg)))
+			copy(seg[8:], payload)
+			s := onesSum(pseudoHeaderSum(src, dst, len(seg)), seg)
+			once := s>>16 + s&0xffff
+			assert.Greater(t, once, uint32(0xffff), "port %d, size %d: one fold must not be enough", port, size)
+		}
+	}
+}
+
 func TestWireAttribution(t *testing.T) {
 	w := &udpWire{port: 0x1234}
 	p := mustPacket(t, helloPacket)

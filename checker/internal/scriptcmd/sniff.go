@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +40,7 @@ func cmdSniff(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "sniffed")
-	const use = "sniffed [-count=N] LINE..."
+	const use = "sniffed [-count=N] [-re] LINE..."
 	count := -1 // at least once
 	if len(args) > 0 {
 		if v, ok := strings.CutPrefix(args[0], "-count="); ok {
@@ -47,6 +48,13 @@ func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
 			usage(ts, err == nil && n >= 0, use)
 			count, args = n, args[1:]
 		}
+	}
+	var re *regexp.Regexp
+	if len(args) > 0 && args[0] == "-re" {
+		args = args[1:]
+		var err error
+		re, err = regexp.Compile(`^(?:` + strings.Join(args, " ") + `)$`)
+		usage(ts, err == nil, use+" (with -re, LINE a regular expression)")
 	}
 	usage(ts, len(args) > 0, use)
 	want := strings.Join(args, " ")
@@ -68,7 +76,7 @@ func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
 	n := 0
 	for {
 		lines = sniffLines(p)
-		n = sniffCount(lines, want)
+		n = sniffCount(lines, want, re)
 		if count == 0 || n >= need || p.Exited() || time.Now().After(deadline) {
 			break
 		}
@@ -76,6 +84,9 @@ func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
 	}
 
 	wantDesc := fmt.Sprintf("the line %q, exactly as the README's line format says", want)
+	if re != nil {
+		wantDesc = fmt.Sprintf("a line that matches %q, as the README's line format says", want)
+	}
 	switch {
 	case count < 0 && n > 0, count >= 0 && n == count:
 		return
@@ -91,6 +102,53 @@ func cmdSniffed(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		st.fail(ts, Failure{What: fmt.Sprintf("the sniffer printed the line %q only %d times within %s, not %d", want, n, idleTimeout, count),
 			Got: sniffClosest(lines, want), Want: fmt.Sprintf("%s, %s: one line per packet", wantDesc, sniffTimes(count))})
+	}
+}
+
+// sniffLineFormat is lesson 18's line grammar: the readiness line, or a
+// line about one frame.
+var sniffLineFormat = func() *regexp.Regexp {
+	const (
+		addr      = `(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f:.]*:[0-9a-f:.]*)`
+		addrPort  = `(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:.]+\]):[0-9]+`
+		transport = `(?:TCP flags=(?:[FSRP.UEW]+|none) len=[0-9]+|UDP len=[0-9]+|` +
+			`ICMP(?:v6)? (?:echo-request id=[0-9]+ seq=[0-9]+|echo-reply id=[0-9]+ seq=[0-9]+|type=[0-9]+ code=[0-9]+)|proto=[0-9]+ len=[0-9]+)`
+	)
+	return regexp.MustCompile(`^(?:ETHER type=0x[0-9a-f]{4} len=[0-9]+|(?:ETHER|IPv4|IPv6)(?: .*)? malformed|` +
+		`IPv[46] (?:` + addrPort + ` > ` + addrPort + `|` + addr + ` > ` + addr + `) (?:ttl|hlim)=[0-9]+ ` + transport + `)$`)
+}()
+
+// sniffBadLine returns why the sniffer's output is not its readiness line
+// then packet lines, naming the first line that is neither, or "".
+func sniffBadLine(lines []string) string {
+	for i, l := range lines {
+		switch {
+		case i == 0 && strings.HasPrefix(l, sniffPrefix):
+		case strings.HasPrefix(l, sniffPrefix):
+			return fmt.Sprintf("line %d is a second readiness line: %q", i+1, l)
+		case i == 0:
+			return fmt.Sprintf("the first line is %q, not the readiness line", l)
+		case !sniffLineFormat.MatchString(l):
+			return fmt.Sprintf("line %d, %q, is neither the readiness line nor a packet line in the README's format", i+1, l)
+		}
+	}
+	return ""
+}
+
+func cmdSniffLines(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "snifflines")
+	usage(ts, len(args) == 0, "snifflines")
+	st := state(ts)
+	st.mu.Lock()
+	p := st.server
+	st.mu.Unlock()
+	if p == nil {
+		ts.Fatalf("snifflines: no sniffer was started (sniff first)")
+	}
+	lines := sniffLines(p)
+	if what := sniffBadLine(lines); what != "" {
+		st.fail(ts, Failure{What: what, Got: "its stdout:\n" + indent(tail(strings.Join(lines, "\n"), 20)),
+			Want: "stdout: the line `sniffing on IFACE`, then one line per packet in the README's format, and nothing else: logs go to stderr"})
 	}
 }
 
@@ -116,10 +174,12 @@ func sniffLines(p *proc.Process) []string {
 	return lines
 }
 
-func sniffCount(lines []string, want string) int {
+// sniffCount counts the lines equal to want, or with re, those that
+// match re.
+func sniffCount(lines []string, want string, re *regexp.Regexp) int {
 	n := 0
 	for _, l := range lines {
-		if l == want {
+		if l == want || re != nil && re.MatchString(l) {
 			n++
 		}
 	}

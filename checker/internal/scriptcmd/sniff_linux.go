@@ -177,6 +177,143 @@ func cmdEtherSend(ts *testscript.TestScript, neg bool, args []string) {
 
 func sniffHtons(v uint16) uint16 { return v<<8 | v>>8 }
 
+func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "etherip")
+	const use = "etherip IFACE FROM TO PROTO SIZE PAD"
+	usage(ts, len(args) == 6, use)
+	ifi, err := net.InterfaceByName(args[0])
+	ts.Check(err)
+	from, err1 := netip.ParseAddrPort(args[1])
+	to, err2 := netip.ParseAddrPort(args[2])
+	proto, err3 := strconv.Atoi(args[3])
+	size, err4 := strconv.Atoi(args[4])
+	pad, err5 := strconv.Atoi(args[5])
+	usage(ts, errors.Join(err1, err2, err3, err4, err5) == nil && from.Addr().Is4() && to.Addr().Is4(), use+" (FROM and TO IPv4:PORT)")
+	usage(ts, proto > 0 && proto < 255 && size >= 0 && size <= 1400 && pad >= 0 && pad <= 64, use+" (PROTO 1-254, SIZE at most 1400, PAD at most 64)")
+
+	// What follows the IPv4 header: for TCP a 20-byte header (ACK and
+	// PSH, no options) and SIZE bytes of data; for any other protocol,
+	// SIZE bytes.
+	var body []byte
+	if proto == 6 {
+		body = make([]byte, 20)
+		binary.BigEndian.PutUint16(body[0:], from.Port())
+		binary.BigEndian.PutUint16(body[2:], to.Port())
+		binary.BigEndian.PutUint32(body[4:], 1)
+		binary.BigEndian.PutUint32(body[8:], 1)
+		body[12] = 5 << 4
+		body[13] = 0x18 // PSH, ACK
+		binary.BigEndian.PutUint16(body[14:], 1024)
+	}
+	body = append(body, pattern(size, uint64(size)^0xe7)...)
+	ip := make([]byte, 20, 20+len(body)+pad)
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(body)))
+	binary.BigEndian.PutUint16(ip[6:], 0x4000)
+	ip[8], ip[9] = 64, byte(proto)
+	src, dst := from.Addr().As4(), to.Addr().As4()
+	copy(ip[12:], src[:])
+	copy(ip[16:], dst[:])
+	binary.BigEndian.PutUint16(ip[10:], ipChecksum(ip))
+	ip = append(ip, body...)
+	// Bytes after the IP packet, as Ethernet pads a short frame: they
+	// belong to no header.
+	ip = append(ip, make([]byte, pad)...)
+
+	send, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		ts.Fatalf("etherip: a packet socket needs CAP_NET_RAW: %v", err)
+	}
+	defer unix.Close(send)
+	broadcast := [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	frame := append([]byte(nil), broadcast[:6]...)
+	srcMAC := make([]byte, 6)
+	copy(srcMAC, ifi.HardwareAddr) // none on loopback: all zeros
+	frame = append(frame, srcMAC...)
+	frame = binary.BigEndian.AppendUint16(frame, 0x0800)
+	frame = append(frame, ip...)
+	to4 := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Protocol: sniffHtons(0x0800), Halen: 6, Addr: broadcast}
+	if err := unix.Sendto(send, frame, 0, to4); err != nil {
+		ts.Fatalf("etherip: send on %s: %v", ifi.Name, err)
+	}
+}
+
+func cmdUDPFrags(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "udpfrags")
+	const use = "udpfrags FROM TO SIZE PIECE"
+	usage(ts, len(args) == 4, use)
+	from, err1 := netip.ParseAddrPort(args[0])
+	to, err2 := netip.ParseAddrPort(args[1])
+	size, err3 := strconv.Atoi(args[2])
+	piece, err4 := strconv.Atoi(args[3])
+	usage(ts, errors.Join(err1, err2, err3, err4) == nil && from.Addr().Is4() && to.Addr().Is4(), use+" (FROM and TO IPv4:PORT)")
+	usage(ts, size >= 0 && size <= 8000 && piece >= 8 && piece%8 == 0 && piece < 8+size, use+" (SIZE at most 8000, PIECE a multiple of 8 below 8+SIZE)")
+	src, dst := from.Addr().As4(), to.Addr().As4()
+
+	// The whole datagram, then cut: only the first piece holds its header.
+	udp := make([]byte, 8, 8+size)
+	binary.BigEndian.PutUint16(udp[0:], from.Port())
+	binary.BigEndian.PutUint16(udp[2:], to.Port())
+	binary.BigEndian.PutUint16(udp[4:], uint16(8+size))
+	udp = append(udp, pattern(size, uint64(size)^0xf4a6)...)
+	sum := udpChecksum(src, dst, udp)
+	if sum == 0 {
+		sum = 0xffff
+	}
+	binary.BigEndian.PutUint16(udp[6:], sum)
+
+	// IPPROTO_RAW: the header is ours (IP_HDRINCL), and Linux sends each
+	// fragment as it is, filling in only the total length and checksum.
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
+	if err != nil {
+		ts.Fatalf("udpfrags: a raw socket needs CAP_NET_RAW: %v", err)
+	}
+	defer unix.Close(fd)
+	id := uint16(0x5f00 | size&0xff)
+	for off := 0; off < len(udp); off += piece {
+		end := min(off+piece, len(udp))
+		pkt := make([]byte, 20, 20+end-off)
+		pkt[0] = 0x45
+		binary.BigEndian.PutUint16(pkt[2:], uint16(20+end-off))
+		binary.BigEndian.PutUint16(pkt[4:], id)
+		frag := uint16(off / 8)
+		if end < len(udp) {
+			frag |= 0x2000 // more fragments
+		}
+		binary.BigEndian.PutUint16(pkt[6:], frag)
+		pkt[8], pkt[9] = 64, 17
+		copy(pkt[12:], src[:])
+		copy(pkt[16:], dst[:])
+		binary.BigEndian.PutUint16(pkt[10:], ipChecksum(pkt))
+		pkt = append(pkt, udp[off:end]...)
+		if err := unix.Sendto(fd, pkt, 0, &unix.SockaddrInet4{Addr: dst}); err != nil {
+			ts.Fatalf("udpfrags: send the fragment at offset %d: %v", off, err)
+		}
+	}
+}
+
+func cmdIPProto(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ipproto")
+	const use = "ipproto ADDR PROTO SIZE"
+	usage(ts, len(args) == 3, use)
+	dst, err1 := netip.ParseAddr(args[0])
+	proto, err2 := strconv.Atoi(args[1])
+	size, err3 := strconv.Atoi(args[2])
+	usage(ts, errors.Join(err1, err2, err3) == nil && proto > 0 && proto < 255 && size >= 0 && size <= 1400, use+" (PROTO from 1 to 254, SIZE at most 1400)")
+	network, listen := fmt.Sprintf("ip4:%d", proto), "0.0.0.0"
+	if dst.Is6() {
+		network, listen = fmt.Sprintf("ip6:%d", proto), "::"
+	}
+	c, err := net.ListenPacket(network, listen)
+	if err != nil {
+		ts.Fatalf("ipproto: a raw IP socket needs CAP_NET_RAW: %v", err)
+	}
+	defer c.Close()
+	if _, err := c.WriteTo(pattern(size, uint64(proto)), &net.IPAddr{IP: dst.AsSlice()}); err != nil {
+		ts.Fatalf("ipproto: send to %s: %v", dst, err)
+	}
+}
+
 func cmdVeth(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "veth")
 	usage(ts, len(args) == 2 && args[0] != args[1], "veth NAME PEER")

@@ -23,3 +23,15 @@ func cmdEtherSend(ts *testscript.TestScript, neg bool, args []string) {
 func cmdVeth(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("veth needs Linux")
 }
+
+func cmdUDPFrags(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Fatalf("udpfrags needs Linux")
+}
+
+func cmdIPProto(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Fatalf("ipproto needs Linux")
+}
+
+func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Fatalf("etherip needs Linux")
+}

@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,5 +35,28 @@ func TestSniffClosestShowsTheNearestLinesInOrder(t *testing.T) {
 
 func TestSniffCountIsExact(t *testing.T) {
 	lines := []string{"a b", "a b ", "a b", "a  b"}
-	assert.Equal(t, 2, sniffCount(lines, "a b"))
+	assert.Equal(t, 2, sniffCount(lines, "a b", nil))
+	assert.Equal(t, 3, sniffCount(lines, "a b.*", regexp.MustCompile(`^(?:a b.*)$`)))
+}
+
+func TestSniffBadLine(t *testing.T) {
+	good := []string{"sniffing on lo",
+		"IPv4 127.0.0.1:40000 > 127.0.0.2:9999 ttl=42 UDP len=6",
+		"IPv6 [::1]:42688 > [::1]:9999 hlim=64 UDP len=4",
+		"IPv6 ::1 > ::1 hlim=64 ICMPv6 type=1 code=4",
+		"IPv4 127.0.0.1 > 127.0.0.1 ttl=64 ICMP echo-request id=1 seq=2",
+		"IPv4 127.0.0.1:1 > 127.0.0.1:2 ttl=64 TCP flags=S. len=0",
+		"IPv4 127.0.0.1:1 > 127.0.0.1:2 ttl=64 TCP flags=none len=0",
+		"IPv4 127.0.0.1 > 127.0.0.2 ttl=64 proto=17 len=48",
+		"IPv6 fe80::1 > ff02::16 hlim=1 proto=0 len=36",
+		"ETHER type=0x0806 len=28",
+		"IPv4 malformed",
+		"IPv4 127.0.0.1 > 127.0.0.2 ttl=64 TCP malformed",
+	}
+	assert.Empty(t, sniffBadLine(good))
+	for _, bad := range []string{"got a frame", "sniffing on lo", "IPv4 127.0.0.1 > 127.0.0.2 ttl=64 UDP", "ETHER type=0x88B5 len=2",
+		"IPv4 127.0.0.1:1 > 127.0.0.2:2 ttl=64 TCP flags=S len=0 (options)"} {
+		assert.NotEmpty(t, sniffBadLine(append(append([]string(nil), good...), bad)), bad)
+	}
+	assert.NotEmpty(t, sniffBadLine([]string{"IPv4 malformed"}), "the readiness line comes first")
 }

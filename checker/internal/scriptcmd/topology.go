@@ -10,29 +10,40 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// topologyArgs reads `topology HOPS [silent=K] [noise]`.
-func topologyArgs(args []string) (hops, silent int, noise, ok bool) {
+// topologyOpts is what `topology HOPS [silent=K] [noise] [dup]` asks for.
+type topologyOpts struct {
+	hops, silent int
+	noise, dup   bool
+}
+
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup]"
+
+// topologyArgs reads `topology HOPS [silent=K] [noise] [dup]`.
+func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
-		return 0, 0, false, false
+		return o, false
 	}
 	hops, err := strconv.Atoi(args[0])
 	if err != nil || hops < 1 || hops > 20 {
-		return 0, 0, false, false
+		return o, false
 	}
+	o.hops = hops
 	for _, a := range args[1:] {
 		switch v, isSilent := strings.CutPrefix(a, "silent="); {
 		case isSilent:
-			silent, err = strconv.Atoi(v)
-			if err != nil || silent < 1 || silent > hops {
-				return 0, 0, false, false
+			o.silent, err = strconv.Atoi(v)
+			if err != nil || o.silent < 1 || o.silent > hops {
+				return topologyOpts{}, false
 			}
 		case a == "noise":
-			noise = true
+			o.noise = true
+		case a == "dup":
+			o.dup = true
 		default:
-			return 0, 0, false, false
+			return topologyOpts{}, false
 		}
 	}
-	return hops, silent, noise, true
+	return o, true
 }
 
 // traceLine is one line of a traceroute's output, read field by field:
@@ -161,6 +172,16 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// otherAddr returns the first of addrs that is not w, or "".
+func otherAddr(addrs []string, w string) string {
+	for _, a := range addrs {
+		if a != w {
+			return a
+		}
+	}
+	return ""
+}
+
 // wantHops renders the lines that checkHops wants.
 func wantHops(want []string, probes int, dest string) string {
 	var b strings.Builder
@@ -231,8 +252,9 @@ func checkHops(lines, want []string, probes int, dest string, names map[string]s
 		case l.addrs[0] != w:
 			return fmt.Sprintf("at TTL %d the output names %s, but a probe sent with TTL %d runs out at %s. "+
 				"Is the TTL set on every probe before it is sent, and each answer matched to its own probe?", ttl, who(l.addrs[0]), ttl, who(w))
-		case len(l.addrs) > 1:
-			return fmt.Sprintf("at TTL %d the output names %s and %s, but only %s is on the path", ttl, who(l.addrs[0]), who(l.addrs[1]), who(w))
+		case otherAddr(l.addrs, w) != "":
+			// The same address again before each time is fine; another is not.
+			return fmt.Sprintf("at TTL %d the output names %s and %s, but only %s is on the path", ttl, who(l.addrs[0]), who(otherAddr(l.addrs, w)), who(w))
 		case l.times == 0:
 			return fmt.Sprintf("line %d (TTL %d) names %s but gives no time `N ms`", ttl, ttl, w)
 		}

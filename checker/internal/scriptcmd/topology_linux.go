@@ -45,6 +45,8 @@ type topology struct {
 	noise   *net.UDPConn    // the other traceroute, if asked for
 	done    chan struct{}   // closed to stop the noise
 	stopped chan struct{}   // closed when the noise has stopped
+	dupDone chan struct{}   // closed to stop the copier of ICMP errors
+	dupWait chan struct{}   // closed when it has stopped
 	claimed bool            // trN-1a exists in the script's namespace
 	source  net.IP          // 10.n.1.1
 	dest    net.IP          // 10.n.(hops+1).2
@@ -55,8 +57,8 @@ type topology struct {
 
 func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "topology")
-	hops, silent, noise, ok := topologyArgs(args)
-	usage(ts, ok, "topology HOPS [silent=K] [noise]")
+	o, ok := topologyArgs(args)
+	usage(ts, ok, topologyUsage)
 	st := state(ts)
 	ipCmd, err := findIP()
 	if err != nil {
@@ -69,9 +71,9 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 
 	ctx, cancel := context.WithDeadline(st.ctx, st.deadline(topologyTimeout))
 	defer cancel()
-	t := &topology{hops: hops, ctx: ctx, ipCmd: ipCmd}
+	t := &topology{hops: o.hops, ctx: ctx, ipCmd: ipCmd}
 	ts.Defer(t.close)
-	if err := t.build(silent); err != nil {
+	if err := t.build(o.silent); err != nil {
 		st.fail(ts, Failure{What: "the checker could not build its network of routers (not your program's fault): " + err.Error(),
 			Want: "ip (iproute2) and network namespaces working inside the lesson's namespace"})
 	}
@@ -79,9 +81,14 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: "the checker's network of routers does not carry traffic (not your program's fault): " + err.Error(),
 			Want: "a datagram to the destination answered by ICMP port unreachable"})
 	}
-	if noise {
-		if err := t.startNoise(silent); err != nil {
+	if o.noise {
+		if err := t.startNoise(o.silent); err != nil {
 			ts.Fatalf("topology: noise: %v", err)
+		}
+	}
+	if o.dup {
+		if err := t.startDup(); err != nil {
+			ts.Fatalf("topology: dup: %v", err)
 		}
 	}
 	ts.Setenv("SOURCE", t.source.String())
@@ -366,14 +373,78 @@ func (t *topology) startNoise(silent int) error {
 	return nil
 }
 
-// close takes everything away: the noise, link 1 in the script's namespace
-// (its route goes with it), and the holders, whose namespaces and veths
-// then vanish.
+// startDup delivers every ICMP error that reaches the source a second
+// time, at once: to the program under test, the copy is a late answer to a
+// probe it has already dealt with, which it must not take for the answer
+// to the probe it waits for. A packet socket on link 1 sees each error
+// arrive; a raw socket (IP_HDRINCL) sends the same packet to the source's
+// own address, which loopback delivers.
+func (t *topology) startDup() error {
+	ifi, err := net.InterfaceByName(t.link(1, "a"))
+	if err != nil {
+		return err
+	}
+	proto := sniffHtons(unix.ETH_P_IP)
+	capture, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(proto))
+	if err != nil {
+		return fmt.Errorf("packet socket: %w", err)
+	}
+	if err := unix.Bind(capture, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: ifi.Index}); err != nil {
+		unix.Close(capture)
+		return fmt.Errorf("bind to %s: %w", ifi.Name, err)
+	}
+	tv := unix.NsecToTimeval((50 * time.Millisecond).Nanoseconds())
+	if err := unix.SetsockoptTimeval(capture, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		unix.Close(capture)
+		return err
+	}
+	send, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
+	if err != nil {
+		unix.Close(capture)
+		return fmt.Errorf("raw socket: %w", err)
+	}
+	to := &unix.SockaddrInet4{Addr: [4]byte(t.source.To4())}
+	t.dupDone, t.dupWait = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(t.dupWait)
+		defer unix.Close(capture)
+		defer unix.Close(send)
+		buf := make([]byte, 2048)
+		for {
+			select {
+			case <-t.dupDone:
+				return
+			default:
+			}
+			n, from, err := unix.Recvfrom(capture, buf, 0)
+			if err != nil {
+				continue // the timeout, to look at dupDone again
+			}
+			if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_HOST {
+				continue
+			}
+			p, err := parseIPv4(buf[:n])
+			if err != nil || p.proto != 1 || len(p.payload()) < 8 || (p.payload()[0] != 3 && p.payload()[0] != 11) {
+				continue
+			}
+			unix.Sendto(send, buf[:n], 0, to)
+		}
+	}()
+	return nil
+}
+
+// close takes everything away: the noise, the copier, link 1 in the
+// script's namespace (its route goes with it), and the holders, whose
+// namespaces and veths then vanish.
 func (t *topology) close() {
 	if t.noise != nil {
 		close(t.done)
 		<-t.stopped
 		t.noise.Close()
+	}
+	if t.dupDone != nil {
+		close(t.dupDone)
+		<-t.dupWait
 	}
 	if t.claimed {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

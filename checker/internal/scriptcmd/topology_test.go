@@ -8,11 +8,14 @@ import (
 )
 
 func TestTopologyArgs(t *testing.T) {
-	hops, silent, noise, ok := topologyArgs([]string{"3", "silent=2", "noise"})
+	o, ok := topologyArgs([]string{"3", "silent=2", "noise"})
 	assert.True(t, ok)
-	assert.Equal(t, []any{3, 2, true}, []any{hops, silent, noise})
+	assert.Equal(t, topologyOpts{hops: 3, silent: 2, noise: true}, o)
+	o, ok = topologyArgs([]string{"2", "dup"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 2, dup: true}, o)
 	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}} {
-		_, _, _, ok := topologyArgs(bad)
+		_, ok := topologyArgs(bad)
 		assert.False(t, ok, bad)
 	}
 }
@@ -36,6 +39,7 @@ func TestCheckHops(t *testing.T) {
 	}
 	assert.Empty(t, check(" 1  10.0.1.2  0.100 ms  0.020 ms\n 2  * *\n 3  10.0.3.2  0.300 ms  0.040 ms", 2))
 	assert.Empty(t, check("1 10.0.1.2 0.1 ms\n2 *\n3 10.0.3.2 0.3 ms", 0), "spacing is free")
+	assert.Empty(t, check(" 1  10.0.1.2  0.1 ms  10.0.1.2  0.2 ms\n 2  * *\n 3  10.0.3.2  0.3 ms  10.0.3.2  0.4 ms", 2), "the address again before each time")
 	for out, what := range map[string]string{
 		" 1  10.0.3.2  0.1 ms":                                                    "the destination 10.0.3.2 answered, but a probe sent with TTL 1",
 		" 1  10.0.1.2  0.1 ms\n 2  10.0.1.2  0.1 ms":                              "never answers",
@@ -45,6 +49,7 @@ func TestCheckHops(t *testing.T) {
 		" 1  10.0.1.2  0.1 ms\n 2  *\n 3  10.0.3.2  0.1 ms\n 4  10.0.3.2  0.1 ms": "goes on after the destination",
 		" 1  *\n 2  *\n 3  10.0.3.2  0.1 ms":                                      "time exceeded",
 		" 1  10.0.1.2  0.1 ms *\n 2  *\n 3  10.0.3.2  0.1 ms":                     "shows 2 probe results, not 1",
+		" 1  10.0.1.2  0.1 ms\n 2  *\n 3  10.0.3.2  10.0.1.2  0.1 ms":             "only 10.0.3.2 (the destination) is on the path",
 	} {
 		assert.Contains(t, check(out, 1), what, out)
 	}
