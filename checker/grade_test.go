@@ -338,9 +338,9 @@ func TestGradeHostileClass(t *testing.T) {
 		mallory, err := os.ReadFile(filepath.Join(out, "transcripts", byName["mallory"][0]+".txt"))
 		require.NoError(t, err)
 		require.Contains(t, string(mallory), "environment:", "mallory's findings are in its transcript, so the test sees what it read")
-		assert.NotContains(t, string(mallory), "wrote to /proc")
-		assert.NotContains(t, string(mallory), "joined /proc")
-		assert.NotContains(t, string(mallory), "moved to /sys")
+		for _, escape := range []string{"wrote to the worker's", "saw the worker's command line", "joined /proc", "moved to /sys", "wrote into", "read /"} {
+			assert.NotContains(t, string(mallory), escape)
+		}
 	}
 }
 

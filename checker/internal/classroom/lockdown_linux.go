@@ -38,8 +38,10 @@ func (l Lockdown) Apply() error {
 		return fmt.Errorf("lockdown: make mounts private: %w", err)
 	}
 	// /proc as this PID namespace sees it: the checker reads its programs'
-	// descriptors and memory there, by the pids it knows them by.
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+	// descriptors and memory there, by the pids it knows them by. With
+	// hidepid, a learner's program sees only its own user's processes: not
+	// the worker's command line, descriptors or environment.
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "hidepid=2"); err != nil {
 		return fmt.Errorf("lockdown: mount /proc: %w", err)
 	}
 	type kept struct {
