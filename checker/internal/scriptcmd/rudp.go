@@ -580,14 +580,7 @@ func cmdRefSend(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "refsend")
 	usage(ts, len(args) == 1 || len(args) == 2, "refsend FILE [ADDR]")
 	st := state(ts)
-	addr := ts.Getenv("ADDR")
-	if len(args) == 2 {
-		addr = args[1]
-	}
-	to, err := netip.ParseAddrPort(addr)
-	if err != nil {
-		ts.Fatalf("refsend: %q is not an IP:port: %v", addr, err)
-	}
+	to := addrArg(ts, "refsend", args, 1)
 	data, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
 	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopbackOf(to.Addr()), 0)))

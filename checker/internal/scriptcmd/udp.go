@@ -39,14 +39,7 @@ func cmdUDPDial(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udpdial")
 	usage(ts, len(args) == 1 || len(args) == 2, "udpdial NAME [ADDR]")
 	st := state(ts)
-	addr := ts.Getenv("ADDR")
-	if len(args) == 2 {
-		addr = args[1]
-	}
-	target, err := netip.ParseAddrPort(addr)
-	if err != nil {
-		ts.Fatalf("udpdial: %q is not an IP:port: %v", addr, err)
-	}
+	target := addrArg(ts, "udpdial", args, 1)
 	// Not connected on purpose: a reply from any other address is seen,
 	// and reported, instead of being filtered out by the kernel.
 	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopbackOf(target.Addr()), 0)))
@@ -242,4 +235,17 @@ func cmdUDPBurst(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		st.fail(ts, *f)
 	}
+}
+
+// addrArg is the IP:port in args[i], or $ADDR when args has no i-th word.
+func addrArg(ts *testscript.TestScript, cmd string, args []string, i int) netip.AddrPort {
+	addr := ts.Getenv("ADDR")
+	if len(args) > i {
+		addr = args[i]
+	}
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		ts.Fatalf("%s: %q is not an IP:port: %v", cmd, addr, err)
+	}
+	return ap
 }
