@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"text/template"
@@ -25,13 +27,24 @@ import (
 
 const sampleClass = "testdata/sample-class"
 
-// buildChecker builds this checker, which grade re-runs as its worker.
+// buildChecker builds this checker, which grade re-runs as its worker,
+// once for all the tests that need it (they run in parallel).
 func buildChecker(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "checker")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
-	return bin
+	built.once.Do(func() {
+		built.path = filepath.Join(os.Getenv("XDG_CACHE_HOME"), "checker")
+		built.out, built.err = exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
+	})
+	require.NoError(t, built.err, string(built.out))
+	return built.path
+}
+
+// built is the checker that buildChecker built.
+var built struct {
+	once sync.Once
+	path string
+	out  []byte
+	err  error
 }
 
 // grades reads a run of lessons 1-2: each row's grades by row id.
@@ -69,6 +82,7 @@ func leftovers(t *testing.T) []string {
 }
 
 func TestGradeSampleClass(t *testing.T) {
+	t.Parallel() // mostly waiting on the network: overlap the classes
 	if testing.Short() {
 		t.Skip("grades a whole class")
 	}
@@ -115,11 +129,8 @@ func TestGradeSampleClass(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(transcript), "declared and not used: fd")
 
-	// The same grades one at a time.
-	out1 := filepath.Join(t.TempDir(), "jobs1")
-	code, log = grade("--jobs", "1", "--out", out1, sampleClass)
-	require.Equal(t, 0, code, log)
-	assert.Equal(t, g, grades(t, out1))
+	// (The same grades one at a time: TestGradeHostileClass, with
+	// saboteurs in the class.)
 
 	// Interrupted, then resumed: the same report as in one go.
 	outR := filepath.Join(t.TempDir(), "resumed")
@@ -141,6 +152,7 @@ func TestGradeSampleClass(t *testing.T) {
 }
 
 func TestGradeGradescope(t *testing.T) {
+	t.Parallel() // mostly waiting on the network: overlap the classes
 	if testing.Short() {
 		t.Skip("grades a submission")
 	}
@@ -202,6 +214,7 @@ func TestParseLessons(t *testing.T) {
 // secret, with --jobs 3 as with --jobs 1. The sandbox is whole only as
 // root.
 func TestGradeHostileClass(t *testing.T) {
+	t.Parallel() // mostly waiting on the network: overlap the classes
 	if testing.Short() {
 		t.Skip("grades a whole class")
 	}
@@ -263,6 +276,7 @@ func TestGradeHostileClass(t *testing.T) {
 	zipLesson(t, filepath.Join(class, "dup.zip"), l1, solution(l1))
 
 	secret := "secret-" + tag
+	var graders []int // the grade commands' pids, which name their cgroups
 	grade := func(jobs string) (string, map[string][]string) {
 		out := filepath.Join(tmp, "out-"+jobs)
 		lesson("mallory", l2, fill("mallory.go.tmpl", out))
@@ -273,6 +287,7 @@ func TestGradeHostileClass(t *testing.T) {
 		cmd.Env = append(os.Environ(), "SOCKETLINGS_TEST_SECRET="+secret)
 		log, err := cmd.CombinedOutput()
 		require.NoError(t, err, string(log))
+		graders = append(graders, cmd.Process.Pid)
 		return out, gradeRows(t, out)
 	}
 	out3, g3 := grade("3")
@@ -318,9 +333,11 @@ func TestGradeHostileClass(t *testing.T) {
 	}
 	daemons, _ := exec.Command("pgrep", "-f", "mallory-daemon-"+tag).Output()
 	assert.Empty(t, strings.TrimSpace(string(daemons)), "a daemon outlived grading")
-	cgroups, _ := filepath.Glob("/sys/fs/cgroup/socketlings-*")
-	v1, _ := filepath.Glob("/sys/fs/cgroup/*/socketlings-*")
-	assert.Empty(t, append(cgroups, v1...), "cgroups left behind")
+	for _, pid := range graders {
+		cgroups, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/socketlings-%d-*", pid))
+		v1, _ := filepath.Glob(fmt.Sprintf("/sys/fs/cgroup/*/socketlings-%d-*", pid))
+		assert.Empty(t, append(cgroups, v1...), "cgroups left behind")
+	}
 	for _, out := range []string{out3, out1} {
 		csvData, err := os.ReadFile(filepath.Join(out, "grades.csv"))
 		require.NoError(t, err)

@@ -57,6 +57,18 @@ func Run(ctx context.Context, o Options) (Class, error) {
 		return class, fmt.Errorf("create scratch folder: %w", err)
 	}
 	defer os.RemoveAll(scratch)
+	// One build cache for the run: a program is named by the SHA-256 of its
+	// sources, so submissions with the same lesson (the stub, a shared
+	// solution) are built once. Workers build as root; learner programs
+	// may run a binary whose name they know, and list nothing.
+	if err := os.Chmod(scratch, 0o711); err != nil {
+		return class, fmt.Errorf("create scratch folder: %w", err)
+	}
+	cache := filepath.Join(scratch, "cache")
+	if err := os.Mkdir(cache, 0o711); err != nil {
+		return class, fmt.Errorf("create build cache: %w", err)
+	}
+	o.Lockdown.Keep = append(slices.Clone(o.Lockdown.Keep), cache)
 
 	results := make([]*Result, len(o.Submissions))
 	var mu sync.Mutex
@@ -92,7 +104,7 @@ func Run(ctx context.Context, o Options) (Class, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			r := gradeOne(ctx, o, sub, prov, filepath.Join(scratch, strconv.Itoa(i)))
+			r := gradeOne(ctx, o, sub, prov, filepath.Join(scratch, strconv.Itoa(i)), cache)
 			if ctx.Err() != nil {
 				return // interrupted: not a result
 			}
@@ -125,7 +137,7 @@ func sameRun(a, b Provenance) bool {
 }
 
 // gradeOne prepares a submission's workspace and grades it in a worker.
-func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, work string) (r Result) {
+func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, work, cache string) (r Result) {
 	start := time.Now()
 	r = Result{Version: FormatVersion, Submission: sub, Provenance: prov}
 	defer func() { r.Duration = time.Since(start) }()
@@ -147,7 +159,7 @@ func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, w
 		}
 		return r
 	}
-	lessons, err := runWorker(ctx, o, filepath.Join(ws, "lessons"), work)
+	lessons, err := runWorker(ctx, o, filepath.Join(ws, "lessons"), work, cache)
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -160,7 +172,7 @@ func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, w
 // and, as root, its own network namespace and a cgroup bounding its
 // processes and memory. Whatever the submission does, the worker and
 // everything it started are gone when this returns.
-func runWorker(ctx context.Context, o Options, lessonsDir, work string) ([]grader.Result, error) {
+func runWorker(ctx context.Context, o Options, lessonsDir, work, cache string) ([]grader.Result, error) {
 	// The worker reports on a pipe that only it holds (its descriptor 3,
 	// closed on exec for everything it starts): nothing the learner's
 	// program writes, anywhere, can pass for a result.
@@ -175,7 +187,7 @@ func runWorker(ctx context.Context, o Options, lessonsDir, work string) ([]grade
 	}
 	args := append(slices.Clone(o.Worker[1:]),
 		"--dir", lessonsDir, "--lessons", strings.Join(lessons, ","), "--seed", strconv.FormatUint(o.Seed, 10),
-		"--timeout", o.LessonTimeout.String(), "--result-fd", "3", "--cache", filepath.Join(work, "cache"))
+		"--timeout", o.LessonTimeout.String(), "--result-fd", "3", "--cache", cache)
 	sb := newSandbox()
 	if err := sb.prepare(); err == nil && len(sb.programs) > 0 {
 		args = append(args, "--confine", strings.Join(sb.programs, ","))
