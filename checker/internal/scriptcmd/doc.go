@@ -326,11 +326,13 @@
 //		$HOPn, the address each router answers from. Router K forwards
 //		but sends no ICMP errors. With noise, another traceroute probes
 //		the first answering router every 10ms, from a port of its own, to
-//		the ports 33434-33449. With dup, every ICMP error that reaches
-//		this namespace is delivered a second time, at once: a late
-//		answer to a probe already answered. Everything goes at the
-//		script's end. Needs the ip command, and a namespace of its own
-//		(Isolated lessons).
+//		the ports 33434-33449. With dup, every ICMP error from the
+//		routers and the destination comes a second time, a late answer
+//		to a probe already answered: the copy comes when the next packet
+//		leaves for the routers, always before any answer to that packet
+//		(the checker relays, in order, all that router 1 sends here).
+//		Everything goes at the script's end. Needs the ip command, and a
+//		namespace of its own (Isolated lessons).
 //	traceroute [-within=DURATION] ARGS...
 //		Like run, but whatever the exit status: hops judges it after the
 //		lines, which say more about what went wrong.

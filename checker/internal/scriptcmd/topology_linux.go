@@ -45,7 +45,7 @@ type topology struct {
 	noise   *net.UDPConn    // the other traceroute, if asked for
 	done    chan struct{}   // closed to stop the noise
 	stopped chan struct{}   // closed when the noise has stopped
-	dupDone chan struct{}   // closed to stop the copier of ICMP errors
+	dupDone chan struct{}   // closed to stop the relay of dup
 	dupWait chan struct{}   // closed when it has stopped
 	claimed bool            // trN-1a exists in the script's namespace
 	source  net.IP          // 10.n.1.1
@@ -373,67 +373,7 @@ func (t *topology) startNoise(silent int) error {
 	return nil
 }
 
-// startDup delivers every ICMP error that reaches the source a second
-// time, at once: to the program under test, the copy is a late answer to a
-// probe it has already dealt with, which it must not take for the answer
-// to the probe it waits for. A packet socket on link 1 sees each error
-// arrive; a raw socket (IP_HDRINCL) sends the same packet to the source's
-// own address, which loopback delivers.
-func (t *topology) startDup() error {
-	ifi, err := net.InterfaceByName(t.link(1, "a"))
-	if err != nil {
-		return err
-	}
-	proto := sniffHtons(unix.ETH_P_IP)
-	capture, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(proto))
-	if err != nil {
-		return fmt.Errorf("packet socket: %w", err)
-	}
-	if err := unix.Bind(capture, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: ifi.Index}); err != nil {
-		unix.Close(capture)
-		return fmt.Errorf("bind to %s: %w", ifi.Name, err)
-	}
-	tv := unix.NsecToTimeval((50 * time.Millisecond).Nanoseconds())
-	if err := unix.SetsockoptTimeval(capture, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		unix.Close(capture)
-		return err
-	}
-	send, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
-	if err != nil {
-		unix.Close(capture)
-		return fmt.Errorf("raw socket: %w", err)
-	}
-	to := &unix.SockaddrInet4{Addr: [4]byte(t.source.To4())}
-	t.dupDone, t.dupWait = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(t.dupWait)
-		defer unix.Close(capture)
-		defer unix.Close(send)
-		buf := make([]byte, 2048)
-		for {
-			select {
-			case <-t.dupDone:
-				return
-			default:
-			}
-			n, from, err := unix.Recvfrom(capture, buf, 0)
-			if err != nil {
-				continue // the timeout, to look at dupDone again
-			}
-			if ll, ok := from.(*unix.SockaddrLinklayer); !ok || ll.Pkttype != unix.PACKET_HOST {
-				continue
-			}
-			p, err := parseIPv4(buf[:n])
-			if err != nil || p.proto != 1 || len(p.payload()) < 8 || (p.payload()[0] != 3 && p.payload()[0] != 11) {
-				continue
-			}
-			unix.Sendto(send, buf[:n], 0, to)
-		}
-	}()
-	return nil
-}
-
-// close takes everything away: the noise, the copier, link 1 in the
+// close takes everything away: the noise, the relay, link 1 in the
 // script's namespace (its route goes with it), and the holders, whose
 // namespaces and veths then vanish.
 func (t *topology) close() {

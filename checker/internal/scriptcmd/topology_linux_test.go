@@ -112,6 +112,23 @@ func TestTopology(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, len(seen), 10, "the noise reaches router 1 on many ports")
 
+	// dup on the other topology: the copy of the answer to the probe
+	// before comes first, then the answer to this one.
+	require.NoError(t, b.startDup())
+	probe, err := net.ListenUDP("udp4", nil)
+	require.NoError(t, err)
+	defer probe.Close()
+	mine := probe.LocalAddr().(*net.UDPAddr).Port
+	for ttl, want := range [][]int{{33434}, {33434, 33435}} {
+		require.NoError(t, ipv4.NewPacketConn(probe).SetTTL(ttl+1))
+		_, err := probe.WriteToUDP([]byte("probe"), &net.UDPAddr{IP: b.dest, Port: 33434 + ttl})
+		require.NoError(t, err)
+		for _, port := range want {
+			assert.Equal(t, port, nextQuote(t, raw, mine, 300*time.Millisecond), "TTL %d: the ports quoted, in order", ttl+1)
+		}
+	}
+	assert.Equal(t, 0, nextQuote(t, raw, mine, 100*time.Millisecond), "nothing more: no packet left since the last answer")
+
 	// Everything goes.
 	name := a.link(1, "a")
 	holders := a.holders
@@ -162,4 +179,33 @@ func quotedPorts(data []byte) (src, dst int, ok bool) {
 		return 0, 0, false
 	}
 	return int(binary.BigEndian.Uint16(data[h.Len:])), int(binary.BigEndian.Uint16(data[h.Len+2:])), true
+}
+
+// nextQuote waits for the next ICMP error that quotes a UDP probe from
+// port, and returns the destination port it quotes; 0 if none came in
+// time.
+func nextQuote(t *testing.T, raw *icmp.PacketConn, port int, wait time.Duration) int {
+	t.Helper()
+	buf := make([]byte, 1500)
+	raw.SetReadDeadline(time.Now().Add(wait))
+	for {
+		n, _, err := raw.ReadFrom(buf)
+		if err != nil {
+			return 0
+		}
+		m, err := icmp.ParseMessage(1, buf[:n])
+		if err != nil {
+			continue
+		}
+		var data []byte
+		switch b := m.Body.(type) {
+		case *icmp.TimeExceeded:
+			data = b.Data
+		case *icmp.DstUnreach:
+			data = b.Data
+		}
+		if src, dst, ok := quotedPorts(data); ok && src == port {
+			return dst
+		}
+	}
 }
