@@ -266,14 +266,19 @@ func TestGradeHostileClass(t *testing.T) {
 	}
 	const l1, l2 = "01-socket-lifecycle", "02-tcp-echo-server"
 	long := strings.Repeat("long-name-", 25)
-	for _, sub := range []string{"alice", "dup", "dup-2", long, "José", "\x1b[31mred"} {
-		lesson(sub, l1, solution(l1))
+	lesson("alice", l1, solution(l1))
+	// The awkward names hold lesson 01's untouched stub: not run, so cheap,
+	// and 0 points.
+	stub, err := os.ReadFile(filepath.Join(course, "lessons", l1, "main.go"))
+	require.NoError(t, err)
+	for _, sub := range []string{"dup", "dup-2", long, "José", "\x1b[31mred"} {
+		lesson(sub, l1, string(stub))
 	}
 	lesson("alice", l2, solution(l2))
 	require.NoError(t, os.MkdirAll(filepath.Join(class, "linky"), 0o755))
 	require.NoError(t, os.Symlink(filepath.Join(course, "solutions"), filepath.Join(class, "linky", "lessons")))
-	// dup.zip: lesson 01 solved, beside the folders dup/ and dup-2/.
-	zipLesson(t, filepath.Join(class, "dup.zip"), l1, solution(l1))
+	// dup.zip: beside the folders dup/ and dup-2/.
+	zipLesson(t, filepath.Join(class, "dup.zip"), l1, string(stub))
 
 	secret := "secret-" + tag
 	var graders []int // the grade commands' pids, which name their cgroups
@@ -315,7 +320,7 @@ func TestGradeHostileClass(t *testing.T) {
 	assert.Equal(t, "0", byName["linky"][3])
 	for _, name := range []string{"dup", "dup-2", "dup.zip", long, "José", `\x1b[31mred`} {
 		if assert.Contains(t, byName, name, "a row keeps the original name") {
-			assert.Equal(t, "10", byName[name][1], name)
+			assert.Equal(t, "0", byName[name][1], "%s: the untouched stub scores 0", name)
 		}
 	}
 	assert.Len(t, g3, 11)

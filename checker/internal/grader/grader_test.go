@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
 	if !explicit {
-		flag.Set("test.parallel", strconv.Itoa(max(16, 8*runtime.NumCPU())))
+		flag.Set("test.parallel", strconv.Itoa(max(10, 5*runtime.NumCPU())))
 	}
 	dir, err := os.MkdirTemp("", "socketlings-test-cache-")
 	if err != nil {
