@@ -67,6 +67,7 @@ func describe(r Result) string {
 
 // TestSolutionsPass: every reference solution passes every check.
 func TestSolutionsPass(t *testing.T) {
+	t.Parallel() // share the pool with the other gradings: no tail of one waits for the next
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
@@ -78,6 +79,7 @@ func TestSolutionsPass(t *testing.T) {
 
 // TestStubsFail: every untouched stub builds, and fails.
 func TestStubsFail(t *testing.T) {
+	t.Parallel() // share the pool with the other gradings: no tail of one waits for the next
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
@@ -142,6 +144,7 @@ func TestClausesProven(t *testing.T) {
 // least one of the checks that the clause names fails. Only those checks
 // run: the others would only add their time.
 func TestVariantsFail(t *testing.T) {
+	t.Parallel() // share the pool with the other gradings: no tail of one waits for the next
 	for _, l := range catalog.Lessons() {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
@@ -194,6 +197,7 @@ func TestVariantsFail(t *testing.T) {
 // testdata/correct/LESSON/NAME.patch, pass every check: no check demands
 // more than the README says.
 func TestCorrectVariantsPass(t *testing.T) {
+	t.Parallel() // share the pool with the other gradings: no tail of one waits for the next
 	for _, l := range catalog.Lessons() {
 		patches, err := filepath.Glob(filepath.Join("testdata", "correct", l.Dir(), "*.patch"))
 		require.NoError(t, err)
