@@ -119,26 +119,33 @@ func TestStubSums(t *testing.T) {
 // TestReadmeLessonTable keeps README.md's lesson table generated from the
 // catalogue. Run with -update to rewrite it.
 func TestReadmeLessonTable(t *testing.T) {
-	const begin, end = "<!-- lessons: generated from checker/internal/catalog; go test ./checker/internal/catalog -update -->\n", "<!-- /lessons -->"
-	path := filepath.Join(root, "README.md")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	before, rest, ok := strings.Cut(string(data), begin)
-	require.True(t, ok, "README.md lacks the lessons marker")
-	_, after, ok := strings.Cut(rest, end)
-	require.True(t, ok, "README.md lacks the end-of-lessons marker")
-
 	var table strings.Builder
 	table.WriteString("| # | Lesson | You build |\n|---|---|---|\n")
 	for _, l := range Lessons() {
 		fmt.Fprintf(&table, "| %02d | [%s](lessons/%s/README.md) | %s |\n", l.Number, l.Slug, l.Dir(), l.Title)
 	}
-	want := before + begin + table.String() + end + after
+	keepGenerated(t, filepath.Join(root, "README.md"), "lessons", table.String())
+}
+
+// keepGenerated keeps the part of the file at path between the markers
+// "<!-- NAME: generated ... -->" and "<!-- /NAME -->" equal to body, or
+// writes it there with -update.
+func keepGenerated(t *testing.T, path, name, body string) {
+	t.Helper()
+	begin := "<!-- " + name + ": generated from checker/internal/catalog; go test ./checker/internal/catalog -update -->\n"
+	end := "<!-- /" + name + " -->"
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	before, rest, ok := strings.Cut(string(data), begin)
+	require.True(t, ok, "%s lacks the marker %q", path, strings.TrimSpace(begin))
+	_, after, ok := strings.Cut(rest, end)
+	require.True(t, ok, "%s lacks the marker %q", path, end)
+	want := before + begin + body + end + after
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
 		return
 	}
-	assert.Equal(t, want, string(data), "README.md's lesson table is stale: go test ./checker/internal/catalog -update")
+	assert.Equal(t, want, string(data), "%s is stale where the catalogue generates it: go test ./checker/internal/catalog -update", path)
 }
 
 // TestContract: every clause of every lesson names the checks that test it
@@ -185,15 +192,6 @@ func TestReadmeContract(t *testing.T) {
 // TestCourseContracts keeps docs/course.md's count of graded and taught
 // clauses generated from the catalogue. Run with -update to rewrite it.
 func TestCourseContracts(t *testing.T) {
-	const begin, end = "<!-- contracts: generated from checker/internal/catalog; go test ./checker/internal/catalog -update -->\n", "<!-- /contracts -->"
-	path := filepath.Join(root, "docs", "course.md")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	before, rest, ok := strings.Cut(string(data), begin)
-	require.True(t, ok, "docs/course.md lacks the contracts marker")
-	_, after, ok := strings.Cut(rest, end)
-	require.True(t, ok, "docs/course.md lacks the end-of-contracts marker")
-
 	var table strings.Builder
 	table.WriteString("| # | Lesson | Clauses | Graded | Taught, not graded |\n|---|---|---|---|---|\n")
 	graded, all := 0, 0
@@ -211,10 +209,5 @@ func TestCourseContracts(t *testing.T) {
 		fmt.Fprintf(&table, "| %02d | %s | %d | %d | %s |\n", l.Number, l.Slug, len(l.Clauses()), n, strings.Join(taught, "; "))
 	}
 	fmt.Fprintf(&table, "| | all | %d | %d | %d |\n", all, graded, all-graded)
-	want := before + begin + table.String() + end + after
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
-		return
-	}
-	assert.Equal(t, want, string(data), "docs/course.md's contract table is stale: go test ./checker/internal/catalog -update")
+	keepGenerated(t, filepath.Join(root, "docs", "course.md"), "contracts", table.String())
 }
