@@ -165,14 +165,11 @@ func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "exits")
 	code := 0
-	if len(args) == 1 {
-		if v, ok := strings.CutPrefix(args[0], "-status="); ok {
-			n, err := strconv.Atoi(v)
-			ts.Check(err)
-			code, args = n, args[1:]
-		}
+	statuses, args := statusArg(ts, args)
+	usage(ts, len(args) == 0 && len(statuses) <= 1, "exits [-status=N]")
+	if len(statuses) == 1 {
+		code = statuses[0]
 	}
-	usage(ts, len(args) == 0, "exits [-status=N]")
 	st := state(ts)
 	st.mu.Lock()
 	p := st.server
@@ -226,17 +223,9 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, 
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
-	var want []int // -status=N[,M...]: the exit statuses that pass
-	if len(args) > 0 {
-		if v, ok := strings.CutPrefix(args[0], "-status="); ok {
-			noNeg(ts, neg, "run -status=N")
-			for _, f := range strings.Split(v, ",") {
-				n, err := strconv.Atoi(f)
-				ts.Check(err)
-				want = append(want, n)
-			}
-			args = args[1:]
-		}
+	want, args := statusArg(ts, args) // the exit statuses that pass
+	if want != nil {
+		noNeg(ts, neg, "run -status=N")
 	}
 	p, exit, cmdline := st.runToEnd(ts, args, "the program to finish on its own; is it waiting for data that will never come?")
 	switch {
@@ -257,6 +246,25 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 0", Output: programOutput(p)})
 	}
+}
+
+// statusArg takes a first argument -status=N[,M...] off args: the exit
+// statuses a command accepts (nil when there is none).
+func statusArg(ts *testscript.TestScript, args []string) ([]int, []string) {
+	if len(args) == 0 {
+		return nil, args
+	}
+	v, ok := strings.CutPrefix(args[0], "-status=")
+	if !ok {
+		return nil, args
+	}
+	var statuses []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(f)
+		ts.Check(err)
+		statuses = append(statuses, n)
+	}
+	return statuses, args[1:]
 }
 
 // runToEnd runs the lesson's program with args ([-within=DURATION] first,
