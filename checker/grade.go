@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/classroom"
 	"github.com/socketlings/socketlings/checker/internal/netns"
@@ -288,6 +289,7 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 	confine := fs.String("confine", "", "cgroup folders for learner programs")
 	lockdown := fs.String("lockdown", "", "what to hide and keep (JSON), as root")
 	user := fs.Int("user", -1, "run learner programs as this uid (and gid), as root")
+	gocache := fs.String("gocache", "", "the Go cache to build with where no overlay of the instructor's can be made, as root")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -305,6 +307,7 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 	result := os.NewFile(uintptr(*resultFD), "result")
 	defer result.Close()
 	var runAs *proc.User
+	var buildAs *build.User
 	if os.Geteuid() == 0 {
 		// The grade command started this worker in new network, PID and
 		// mount namespaces.
@@ -322,13 +325,20 @@ func runGradeWorker(ctx context.Context, cfg config, args []string) error {
 		}
 		if *user >= 0 {
 			runAs = &proc.User{UID: uint32(*user), GID: uint32(*user)}
+			work, err := os.Getwd()
+			if err != nil {
+				return fmt.Errorf("grade-worker: %w", err)
+			}
+			if buildAs, err = classroom.Builder(work, os.Getenv("GOCACHE"), *gocache); err != nil {
+				return err
+			}
 		}
 	}
 	nums, err := parseLessons(*lessons)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	o := classroom.WorkerOptions{Dir: *dir, Lessons: nums, Seed: *seed, LessonTimeout: *timeout, CacheDir: *cache, User: runAs}
+	o := classroom.WorkerOptions{Dir: *dir, Lessons: nums, Seed: *seed, LessonTimeout: *timeout, CacheDir: *cache, User: runAs, BuildAs: buildAs}
 	if *confine != "" {
 		o.Confine = classroom.ConfineTo(strings.Split(*confine, ","))
 	}

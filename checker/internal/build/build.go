@@ -31,6 +31,17 @@ type Request struct {
 	// Slow, if set, is called once when the build takes longer than a
 	// moment, so the learner knows why they wait.
 	Slow func()
+	// As, if set, runs the go command as another user (class grading, as
+	// root, never builds a learner's code with its own privileges).
+	As *User
+}
+
+// User is who the go command runs as, with the folders it may write:
+// neither the caller's Go cache nor the program cache are among them.
+type User struct {
+	UID, GID uint32
+	GOCACHE  string // a Go build cache the user may write
+	TmpDir   string // a folder the user owns, for the build's output and temporary files
 }
 
 // Error is a build failure: the compiler's own words, with paths made
@@ -77,12 +88,26 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
+	built := tmp.Name()
+	if r.As != nil {
+		// The go command writes where its user may; the program is copied
+		// from there into the cache, which only the caller may change.
+		built = filepath.Join(r.As.TmpDir, key)
+		defer os.Remove(built)
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(buildArgs(r.Race, tmp.Name()), ".")...)
+	cmd := exec.CommandContext(ctx, "go", append(buildArgs(r.Race, built), ".")...)
 	cmd.Dir = r.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if u := r.As; u != nil {
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: []uint32{}}
+		// Later entries win: the user's own cache, temporary folder and
+		// home, and no go env file of the caller's.
+		cmd.Env = append(os.Environ(), "GOCACHE="+u.GOCACHE, "GOTMPDIR="+u.TmpDir, "TMPDIR="+u.TmpDir,
+			"HOME="+u.TmpDir, "GOENV=off")
+	}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var output bytes.Buffer
 	cmd.Stdout = &output
@@ -101,6 +126,11 @@ func Program(ctx context.Context, r Request) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("run go build in %s: %w", r.Dir, err)
 	}
+	if r.As != nil {
+		if err := copyFile(tmp.Name(), built); err != nil {
+			return Result{}, fmt.Errorf("store built program: %w", err)
+		}
+	}
 	// Runnable by whoever runs the learner's programs (class grading runs
 	// them as another user).
 	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
@@ -111,6 +141,27 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	}
 	prune(r.CacheDir, keep)
 	return Result{Path: out}, nil
+}
+
+// copyFile copies the regular file src over dst, never following a link.
+func copyFile(dst, src string) error {
+	in, err := os.OpenFile(src, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", filepath.Base(src))
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // keep is how many built programs the cache holds: every edit makes a new

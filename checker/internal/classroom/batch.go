@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/grader"
 )
 
@@ -40,6 +41,8 @@ type Options struct {
 	Version   string // the checker's version, for provenance
 	// Progress, if set, is called after each submission.
 	Progress func(done, total int, r Result)
+
+	buildCache string // as root, the Go cache builds use where no overlay can be made
 }
 
 // Run grades every submission and writes the reports. It returns the class
@@ -69,6 +72,16 @@ func Run(ctx context.Context, o Options) (Class, error) {
 		return class, fmt.Errorf("create build cache: %w", err)
 	}
 	o.Lockdown.Keep = append(slices.Clone(o.Lockdown.Keep), cache)
+	if os.Geteuid() == 0 {
+		// Workers build as builderUID with a Go cache that reads through
+		// to the instructor's: warm that first, with the course's own code.
+		warmGoCache(ctx, o.Course, o.Lessons, filepath.Join(scratch, "warm"))
+		o.buildCache = filepath.Join(scratch, "gocache")
+		if err := ownedDir(o.buildCache); err != nil {
+			return class, fmt.Errorf("create the builds' Go cache: %w", err)
+		}
+		o.Lockdown.Keep = append(o.Lockdown.Keep, o.buildCache)
+	}
 
 	results := make([]*Result, len(o.Submissions))
 	var mu sync.Mutex
@@ -129,6 +142,27 @@ func Run(ctx context.Context, o Options) (Class, error) {
 		return class, fatal
 	}
 	return class, ctx.Err()
+}
+
+// warmGoCache builds the course's solutions of lessons (or its stubs, where
+// it has no solutions) with the flags a learner's program is built with, so
+// the Go cache holds every package those programs import. It is best
+// effort: what it does not build, the first worker does.
+func warmGoCache(ctx context.Context, course string, lessons []int, dir string) {
+	var reqs []build.Request
+	for _, n := range lessons {
+		l, ok := findLesson(n)
+		if !ok {
+			continue
+		}
+		src := filepath.Join(course, "solutions", l.Dir())
+		if _, err := os.Stat(src); err != nil {
+			src = filepath.Join(course, "lessons", l.Dir())
+		}
+		reqs = append(reqs, build.Request{Dir: src, Race: l.Race, CacheDir: dir})
+	}
+	build.Programs(ctx, reqs)
+	os.RemoveAll(dir)
 }
 
 // sameRun tells whether a kept result was graded the way this run grades.
@@ -199,7 +233,7 @@ func runWorker(ctx context.Context, o Options, lessonsDir, work, cache string) (
 		if err != nil {
 			return nil, err
 		}
-		args = append(args, "--lockdown", string(spec), "--user", strconv.Itoa(programUID))
+		args = append(args, "--lockdown", string(spec), "--user", strconv.Itoa(programUID), "--gocache", o.buildCache)
 		// The learner's programs run as programUID: they may pass through
 		// the workspace to what is theirs, and list nothing.
 		if err := os.Chmod(work, 0o711); err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/grader"
 	"github.com/socketlings/socketlings/checker/internal/proc"
@@ -22,6 +23,7 @@ type WorkerOptions struct {
 	CacheDir      string
 	Confine       func(pid int) // see ConfineTo
 	User          *proc.User    // who learner programs run as, if not the worker's user
+	BuildAs       *build.User   // who the go command runs as, if not the worker's user
 }
 
 // GradeLessons grades each lesson in turn, each within its time limit.
@@ -49,7 +51,7 @@ func GradeLessons(ctx context.Context, o WorkerOptions) ([]grader.Result, error)
 		}
 		lctx, cancel := context.WithTimeout(ctx, o.LessonTimeout)
 		res, err := grader.Grade(lctx, grader.Options{
-			Lesson: l, Dir: dir, CacheDir: o.CacheDir, Seed: o.Seed, Jobs: 2, Confine: o.Confine, User: o.User,
+			Lesson: l, Dir: dir, CacheDir: o.CacheDir, Seed: o.Seed, Jobs: 2, Confine: o.Confine, User: o.User, BuildAs: o.BuildAs,
 		})
 		timedOut := errors.Is(lctx.Err(), context.DeadlineExceeded)
 		cancel()

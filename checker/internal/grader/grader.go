@@ -47,6 +47,8 @@ type Options struct {
 	// User, if set, is who learner programs run as (the grade command, as
 	// root). For an isolated lesson it keeps CAP_NET_RAW and nothing else.
 	User *proc.User
+	// BuildAs, if set, is who the go command runs as (see build.User).
+	BuildAs *build.User
 
 	inNamespace bool // a lesson worker, already in the lesson's namespace
 	// namespace makes the attributes that start a worker in a network
@@ -81,7 +83,7 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 		}
 	}
 
-	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir}
+	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir, As: o.BuildAs}
 	if o.Notify != nil && o.Lesson.Race {
 		req.Slow = func() {
 			o.Notify("building with the race detector (-race); the first such build on a machine compiles the standard library again and can take a minute or two")
