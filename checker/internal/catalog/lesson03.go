@@ -14,7 +14,7 @@ var lesson03 = Lesson{
 		{ID: "early_close", Checks: []string{"error_early_close"},
 			Text: "**A server that closes before the whole echo came back:** one line on stderr, nothing on stdout (not even the part that came), exit status 1."},
 		{ID: "timeout_default", Checks: []string{"timeout_default"},
-			Text: "**Timeout:** `-timeout` bounds the whole wait, from connecting to the last byte of the echo; without the flag it is 5 seconds, so a server that never answers ends the client within 8 seconds too, with one line on stderr, nothing on stdout and exit status 1."},
+			Text: "**Timeout:** `-timeout` bounds the whole wait, from connecting to the last byte of the echo; without the flag it is 5 seconds, the default that `-h` shows (`(default 5s)`, as the flag package prints it)."},
 		{ID: "timeout_connect", Checks: []string{"timeout_connect"},
 			Text: "**A connect that never completes** (the server's accept queue is full) is bounded by the same timeout: with `-timeout 500ms` it gives up within 2 seconds, with one line on stderr, nothing on stdout and exit status 1."},
 	},
