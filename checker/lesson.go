@@ -11,6 +11,7 @@ import (
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/grader"
 	"github.com/socketlings/socketlings/checker/internal/report"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // runLessons grades the lessons named on the command line.
@@ -61,7 +62,7 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if res.Outcome != grader.Passed && res.Outcome != grader.Skipped {
+		if res.Outcome != results.Passed && res.Outcome != results.Skipped {
 			failed++
 			if hintNext && len(todo) == 1 {
 				fmt.Fprintf(cfg.stdout, "Fix the first failure, then run `go run ./checker %s` again.\n", l.Name())

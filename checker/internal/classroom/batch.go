@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/socketlings/socketlings/checker/internal/build"
-	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Options says what to grade and how.
@@ -103,7 +103,7 @@ func Run(ctx context.Context, o Options) (Class, error) {
 	for i, sub := range o.Submissions {
 		path := filepath.Join(resultsDir, sub.Name+".json")
 		if o.Resume {
-			if r, err := readResult(path); err == nil && sameRun(r.Provenance, prov) && r.Submission == sub {
+			if r, err := readResult(path); err == nil && r.Version == FormatVersion && sameRun(r.Provenance, prov) && r.Submission == sub {
 				finish(i, r)
 				continue
 			}
@@ -206,7 +206,7 @@ func gradeOne(ctx context.Context, o Options, sub Submission, prov Provenance, w
 // and, as root, its own network namespace and a cgroup bounding its
 // processes and memory. Whatever the submission does, the worker and
 // everything it started are gone when this returns.
-func runWorker(ctx context.Context, o Options, lessonsDir, work, cache string) ([]grader.Result, error) {
+func runWorker(ctx context.Context, o Options, lessonsDir, work, cache string) ([]results.Result, error) {
 	// The worker reports on a pipe that only it holds (its descriptor 3,
 	// closed on exec for everything it starts): nothing the learner's
 	// program writes, anywhere, can pass for a result.
@@ -295,7 +295,7 @@ func runWorker(ctx context.Context, o Options, lessonsDir, work, cache string) (
 	if len(data) > maxResultBytes {
 		return nil, fmt.Errorf("checker: the grading worker's result is larger than %d bytes", maxResultBytes)
 	}
-	var res []grader.Result
+	var res []results.Result
 	if err := json.Unmarshal(data, &res); err != nil {
 		return nil, fmt.Errorf("checker: the grading worker's result is unreadable: %w", err)
 	}

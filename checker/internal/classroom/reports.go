@@ -15,8 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
-	"github.com/socketlings/socketlings/checker/internal/grader"
 	"github.com/socketlings/socketlings/checker/internal/report"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Class is everything a grading run produced.
@@ -195,15 +195,15 @@ func (c Class) JUnit() ([]byte, error) {
 				Properties: []property{{"seed", strconv.FormatUint(r.Provenance.Seed, 10)}, {"suites_sha256", r.Provenance.SuitesSHA256}}}
 			class := r.Submission.Name + "." + l.Dir()
 			switch {
-			case r.Error != "" || !ok || lr.Outcome == grader.BuildFailed || lr.Outcome == grader.Missing || lr.Outcome == grader.Unstarted:
+			case r.Error != "" || !ok || lr.Outcome == results.BuildFailed || lr.Outcome == results.Missing || lr.Outcome == results.Unstarted:
 				msg := r.Error
 				switch {
 				case msg != "":
 				case !ok:
 					msg = "not graded"
-				case lr.Outcome == grader.BuildFailed:
+				case lr.Outcome == results.BuildFailed:
 					msg = "does not build"
-				case lr.Outcome == grader.Unstarted:
+				case lr.Outcome == results.Unstarted:
 					msg = "the untouched stub"
 				default:
 					msg = "lesson folder missing"
@@ -216,13 +216,13 @@ func (c Class) JUnit() ([]byte, error) {
 					tc := testcase{Name: ch.Name, Classname: class, Time: secs(ch.Duration)}
 					ts.Tests++
 					switch ch.Outcome {
-					case grader.Passed:
-					case grader.Skipped:
+					case results.Passed:
+					case results.Skipped:
 						tc.Skipped = &skipped{Message: ch.Message}
 						ts.Skipped++
 					default:
 						var b bytes.Buffer
-						report.Lesson(&b, l, grader.Result{Outcome: lr.Outcome, Checks: []grader.Check{ch}}, report.Style{})
+						report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{ch}}, report.Style{})
 						tc.Failure = &failure{Message: failureLine(ch), Type: string(ch.Outcome), Text: b.String()}
 						ts.Failures++
 					}
@@ -239,7 +239,7 @@ func (c Class) JUnit() ([]byte, error) {
 	return append([]byte(xml.Header), append(data, '\n')...), nil
 }
 
-func failureLine(ch grader.Check) string {
+func failureLine(ch results.Check) string {
 	if ch.Failure != nil {
 		return ch.Failure.What
 	}
@@ -288,7 +288,7 @@ func (c Class) Gradescope(r Result) Gradescope {
 			if c.Rubric.Hidden(l, s.Name) {
 				t.Visibility = "after_published"
 			}
-			var check *grader.Check
+			var check *results.Check
 			for i := range lr.Checks {
 				if lr.Checks[i].Name == s.Name {
 					check = &lr.Checks[i]
@@ -297,20 +297,20 @@ func (c Class) Gradescope(r Result) Gradescope {
 			switch {
 			case !ok || r.Error != "":
 				t.Output = "not graded"
-			case lr.Outcome == grader.BuildFailed:
+			case lr.Outcome == results.BuildFailed:
 				t.Output = "the program does not build:\n" + lr.BuildOutput
-			case lr.Outcome == grader.Missing:
+			case lr.Outcome == results.Missing:
 				t.Output = "the lesson folder is missing"
-			case lr.Outcome == grader.Unstarted:
+			case lr.Outcome == results.Unstarted:
 				t.Output = "the lesson folder holds the untouched stub"
 			case check == nil:
 				t.Output = "not run"
-			case check.Outcome == grader.Passed:
+			case check.Outcome == results.Passed:
 				t.Status, t.Score = "passed", max
 				t.Output = fmt.Sprintf("passed in %.2fs", check.Duration.Seconds())
 			default:
 				var b bytes.Buffer
-				report.Lesson(&b, l, grader.Result{Outcome: lr.Outcome, Checks: []grader.Check{*check}}, report.Style{})
+				report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{*check}}, report.Style{})
 				t.Output = strings.TrimSpace(b.String())
 			}
 			if check != nil {

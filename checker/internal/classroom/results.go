@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
-	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // FormatVersion is the version of the JSON results this package writes.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Provenance says what produced a grade, so that it can be reproduced.
 type Provenance struct {
@@ -26,26 +26,26 @@ type Provenance struct {
 
 // Result is one submission's grade.
 type Result struct {
-	Version    int             `json:"version"`
-	Submission Submission      `json:"submission"`
-	Provenance Provenance      `json:"provenance"`
-	Error      string          `json:"error,omitempty"` // why it could not be graded at all
-	Lessons    []grader.Result `json:"lessons"`
-	Duration   time.Duration   `json:"duration_ns"`
+	Version    int              `json:"version"`
+	Submission Submission       `json:"submission"`
+	Provenance Provenance       `json:"provenance"`
+	Error      string           `json:"error,omitempty"` // why it could not be graded at all
+	Lessons    []results.Result `json:"lessons"`
+	Duration   time.Duration    `json:"duration_ns"`
 }
 
 // Lesson returns the result for lesson number n, if graded.
-func (r Result) Lesson(n int) (grader.Result, bool) {
+func (r Result) Lesson(n int) (results.Result, bool) {
 	l, ok := findLesson(n)
 	if !ok {
-		return grader.Result{}, false
+		return results.Result{}, false
 	}
 	for _, lr := range r.Lessons {
 		if lr.Lesson == l.Dir() {
 			return lr, true
 		}
 	}
-	return grader.Result{}, false
+	return results.Result{}, false
 }
 
 func findLesson(n int) (catalog.Lesson, bool) {
@@ -104,7 +104,7 @@ func readResult(path string) (Result, error) {
 
 // WriteResults writes a worker's lesson results to w, the pipe to the grade
 // command.
-func WriteResults(w io.Writer, res []grader.Result) error {
+func WriteResults(w io.Writer, res []results.Result) error {
 	if err := json.NewEncoder(w).Encode(res); err != nil {
 		return fmt.Errorf("send the results: %w", err)
 	}

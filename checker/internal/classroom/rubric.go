@@ -10,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
-	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Rubric weighs lessons and checks, and hides checks from learners. The
@@ -112,14 +112,14 @@ func (r Rubric) Hidden(l catalog.Lesson, check string) bool {
 // Score is a lesson's points for a result: the points of the checks it
 // passed (CheckPoints). A lesson that does not build, is missing or was not
 // graded scores 0.
-func (r Rubric) Score(l catalog.Lesson, res grader.Result, graded bool) float64 {
+func (r Rubric) Score(l catalog.Lesson, res results.Result, graded bool) float64 {
 	if !graded {
 		return 0
 	}
 	points := r.CheckPoints(l)
 	var cents int64
 	for _, c := range res.Checks {
-		if c.Outcome == grader.Passed {
+		if c.Outcome == results.Passed {
 			cents += int64(math.Round(points[c.Name] * 100))
 		}
 	}

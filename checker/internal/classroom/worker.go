@@ -12,6 +12,7 @@ import (
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/grader"
 	"github.com/socketlings/socketlings/checker/internal/proc"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // WorkerOptions says what one worker grades: the lesson folders in Dir.
@@ -29,8 +30,8 @@ type WorkerOptions struct {
 // GradeLessons grades each lesson in turn, each within its time limit.
 // It never fails because of the submission: a lesson that runs out of time
 // is a result, "timed-out".
-func GradeLessons(ctx context.Context, o WorkerOptions) ([]grader.Result, error) {
-	var out []grader.Result
+func GradeLessons(ctx context.Context, o WorkerOptions) ([]results.Result, error) {
+	var out []results.Result
 	for _, n := range o.Lessons {
 		l, ok := findLesson(n)
 		if !ok {
@@ -38,14 +39,14 @@ func GradeLessons(ctx context.Context, o WorkerOptions) ([]grader.Result, error)
 		}
 		dir := filepath.Join(o.Dir, l.Dir())
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			out = append(out, grader.Result{Lesson: l.Dir(), Outcome: grader.Missing,
+			out = append(out, results.Result{Lesson: l.Dir(), Outcome: results.Missing,
 				Error: fmt.Sprintf("the submission has no folder lessons/%s", l.Dir())})
 			continue
 		}
 		if l.IsStub(dir) {
 			// Checks that any program passes (a usage error, say) must
 			// not earn points for work not started.
-			out = append(out, grader.Result{Lesson: l.Dir(), Outcome: grader.Unstarted,
+			out = append(out, results.Result{Lesson: l.Dir(), Outcome: results.Unstarted,
 				Error: "the lesson folder holds the untouched stub: not graded, 0 points"})
 			continue
 		}
@@ -62,7 +63,7 @@ func GradeLessons(ctx context.Context, o WorkerOptions) ([]grader.Result, error)
 			return nil, err
 		}
 		if timedOut {
-			res.Outcome = grader.TimedOut
+			res.Outcome = results.TimedOut
 			res.Error = fmt.Sprintf("the lesson did not finish within its limit of %s", o.LessonTimeout)
 		}
 		out = append(out, res)

@@ -14,11 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // gradeFixture grades a misbehaving fixture program against some of lesson
 // 02's checks.
-func gradeFixture(t *testing.T, name string, checks ...string) Result {
+func gradeFixture(t *testing.T, name string, checks ...string) results.Result {
 	t.Helper()
 	l, ok := catalog.Find("02")
 	require.True(t, ok)
@@ -29,7 +30,7 @@ func gradeFixture(t *testing.T, name string, checks ...string) Result {
 	return res
 }
 
-func onlyCheck(t *testing.T, r Result) Check {
+func onlyCheck(t *testing.T, r results.Result) results.Check {
 	t.Helper()
 	require.Len(t, r.Checks, 1, describe(r))
 	return r.Checks[0]
@@ -38,7 +39,7 @@ func onlyCheck(t *testing.T, r Result) Check {
 func TestFixtureNeverReady(t *testing.T) {
 	t.Parallel()
 	c := onlyCheck(t, gradeFixture(t, "never-ready", "echo_hello"))
-	assert.Equal(t, Failed, c.Outcome)
+	assert.Equal(t, results.Failed, c.Outcome)
 	require.NotNil(t, c.Failure)
 	assert.Contains(t, c.Failure.What, `did not print "listening on HOST:PORT" within`)
 	assert.Contains(t, c.Failure.Output, "it printed nothing")
@@ -47,7 +48,7 @@ func TestFixtureNeverReady(t *testing.T) {
 func TestFixtureCrash(t *testing.T) {
 	t.Parallel()
 	c := onlyCheck(t, gradeFixture(t, "crash", "echo_hello"))
-	assert.Equal(t, Failed, c.Outcome)
+	assert.Equal(t, results.Failed, c.Outcome)
 	require.NotNil(t, c.Failure)
 	assert.Contains(t, c.Failure.Output, "the server is no longer running (exit status 2)")
 	assert.Contains(t, c.Failure.Output, "assignment to entry in nil map")
@@ -60,13 +61,13 @@ func TestFixtureFloodIsBoundedAndStillGraded(t *testing.T) {
 		if c.Name == "server_signals" {
 			// It dies by SIGINT's default action: a failure, and the
 			// report keeps a bounded excerpt of the flood.
-			assert.Equal(t, Failed, c.Outcome)
+			assert.Equal(t, results.Failed, c.Outcome)
 			require.NotNil(t, c.Failure)
 			assert.Less(t, len(c.Failure.Output), 20_000)
 			assert.Contains(t, c.Failure.Output, "more bytes not kept")
 			continue
 		}
-		assert.Equal(t, Passed, c.Outcome, describe(res))
+		assert.Equal(t, results.Passed, c.Outcome, describe(res))
 	}
 }
 
@@ -74,7 +75,7 @@ func TestFixtureIgnoresSigterm(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
 	c := onlyCheck(t, gradeFixture(t, "ignore-sigterm", "server_signals"))
-	assert.Equal(t, Failed, c.Outcome)
+	assert.Equal(t, results.Failed, c.Outcome)
 	require.NotNil(t, c.Failure)
 	assert.Contains(t, c.Failure.What, "still running")
 	assert.Less(t, time.Since(start), ScriptTimeout)
@@ -83,7 +84,7 @@ func TestFixtureIgnoresSigterm(t *testing.T) {
 func TestFixtureCompileError(t *testing.T) {
 	t.Parallel()
 	res := gradeFixture(t, "compile-error")
-	assert.Equal(t, BuildFailed, res.Outcome)
+	assert.Equal(t, results.BuildFailed, res.Outcome)
 	assert.Contains(t, res.BuildOutput, "main.go:5:2: declared and not used: x")
 	assert.Empty(t, res.Checks)
 }
@@ -129,8 +130,8 @@ func TestIsolatedLessonRunsInItsOwnNamespace(t *testing.T) {
 	res, err := Grade(context.Background(), Options{Lesson: l, Dir: filepath.Join(root, "solutions", l.Dir()), CacheDir: cache,
 		Checks: []string{"echo_hello"}})
 	require.NoError(t, err)
-	if res.Outcome == Skipped {
+	if res.Outcome == results.Skipped {
 		t.Skip(res.Error)
 	}
-	assert.Equal(t, Passed, res.Outcome, describe(res))
+	assert.Equal(t, results.Passed, res.Outcome, describe(res))
 }

@@ -1,3 +1,6 @@
+// Package grader grades one lesson folder: it builds the program once, runs
+// each of the lesson's checks against it and returns typed results (package
+// results). It never prints; package report does.
 package grader
 
 import (
@@ -19,6 +22,7 @@ import (
 	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/proc"
+	"github.com/socketlings/socketlings/checker/internal/results"
 	"github.com/socketlings/socketlings/checker/internal/scriptcmd"
 )
 
@@ -62,13 +66,13 @@ type Options struct {
 // Grade builds the lesson's program and runs its checks. Problems with the
 // learner's program are results, never errors; the error is for the checker
 // failing to do its job (no suites, no temporary folder).
-func Grade(ctx context.Context, o Options) (res Result, err error) {
+func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 	start := time.Now()
-	res = Result{Lesson: o.Lesson.Dir()}
+	res = results.Result{Lesson: o.Lesson.Dir()}
 	defer func() { res.Duration = time.Since(start) }()
 
 	if fi, err := os.Stat(o.Dir); err != nil || !fi.IsDir() {
-		res.Outcome = Missing
+		res.Outcome = results.Missing
 		res.Error = fmt.Sprintf("there is no folder %s", o.Dir)
 		return res, nil
 	}
@@ -93,10 +97,10 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 	var berr *build.Error
 	switch {
 	case ctx.Err() != nil:
-		res.Outcome = Interrupted
+		res.Outcome = results.Interrupted
 		return res, nil
 	case errors.As(err, &berr):
-		res.Outcome = BuildFailed
+		res.Outcome = results.BuildFailed
 		res.BuildOutput = berr.Output
 		return res, nil
 	case err != nil:
@@ -107,7 +111,7 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 	if jobs <= 0 {
 		jobs = 2
 	}
-	res.Checks = make([]Check, len(scripts))
+	res.Checks = make([]results.Check, len(scripts))
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	if o.Lesson.Isolated && !o.inNamespace {
@@ -155,31 +159,31 @@ func Grade(ctx context.Context, o Options) (res Result, err error) {
 		wg.Wait()
 	}
 
-	res.Outcome = Passed
+	res.Outcome = results.Passed
 	for _, c := range res.Checks {
 		switch {
-		case c.Outcome == Interrupted || ctx.Err() != nil:
-			res.Outcome = Interrupted
-		case c.Outcome != Passed && c.Outcome != Skipped && res.Outcome == Passed:
-			res.Outcome = Failed
+		case c.Outcome == results.Interrupted || ctx.Err() != nil:
+			res.Outcome = results.Interrupted
+		case c.Outcome != results.Passed && c.Outcome != results.Skipped && res.Outcome == results.Passed:
+			res.Outcome = results.Failed
 		}
 	}
 	return res, nil
 }
 
-func runScript(ctx context.Context, o Options, s catalog.Script, program, work string) (c Check) {
+func runScript(ctx context.Context, o Options, s catalog.Script, program, work string) (c results.Check) {
 	start := time.Now()
-	c = Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
+	c = results.Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
 	defer func() { c.Duration = time.Since(start) }()
 
 	dir := filepath.Join(work, s.Name)
 	file := filepath.Join(dir, s.Name+".txtar")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		c.Outcome, c.Message = Failed, "checker: "+err.Error()
+		c.Outcome, c.Message = results.Failed, "checker: "+err.Error()
 		return c
 	}
 	if err := os.WriteFile(file, s.Data, 0o644); err != nil {
-		c.Outcome, c.Message = Failed, "checker: "+err.Error()
+		c.Outcome, c.Message = results.Failed, "checker: "+err.Error()
 		return c
 	}
 
@@ -217,24 +221,27 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	}
 	switch {
 	case t.panic != nil:
-		c.Outcome = Failed
+		c.Outcome = results.Failed
 		c.Message = fmt.Sprintf("the checker itself failed (please report this): %v", t.panic)
 		return c
 	case t.skipped:
-		c.Outcome = Skipped
+		c.Outcome = results.Skipped
 		c.Message = lastLine(log)
 		return c
 	case !t.failed:
-		c.Outcome = Passed
+		c.Outcome = results.Passed
 		return c
 	}
-	c.Outcome = Failed
+	c.Outcome = results.Failed
 	if ctx.Err() != nil {
-		c.Outcome = Interrupted
+		c.Outcome = results.Interrupted
 	} else if sctx.Err() != nil {
-		c.Outcome = TimedOut
+		c.Outcome = results.TimedOut
 	}
 	c.Line, c.Message = failLine(log)
+	if c.Outcome == results.TimedOut {
+		c.Message = fmt.Sprintf("the check did not finish within its %s deadline", ScriptTimeout)
+	}
 	c.Phase, c.Command = phaseOf(string(s.Data), c.Line)
 	c.Failure = st.Failure()
 	if c.Failure == nil {

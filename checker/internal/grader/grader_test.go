@@ -18,6 +18,7 @@ import (
 
 	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 const root = "../../.."
@@ -45,7 +46,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func grade(t *testing.T, l catalog.Lesson, dir string) Result {
+func grade(t *testing.T, l catalog.Lesson, dir string) results.Result {
 	t.Helper()
 	res, err := Grade(context.Background(), Options{Lesson: l, Dir: dir, CacheDir: cache})
 	require.NoError(t, err)
@@ -53,7 +54,7 @@ func grade(t *testing.T, l catalog.Lesson, dir string) Result {
 }
 
 // describe renders a result for a failing test's message.
-func describe(r Result) string {
+func describe(r results.Result) string {
 	var b bytes.Buffer
 	b.WriteString(string(r.Outcome) + "\n" + r.BuildOutput)
 	for _, c := range r.Checks {
@@ -72,7 +73,7 @@ func TestSolutionsPass(t *testing.T) {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
 			res := grade(t, l, filepath.Join(root, "solutions", l.Dir()))
-			assert.Equal(t, Passed, res.Outcome, describe(res))
+			assert.Equal(t, results.Passed, res.Outcome, describe(res))
 		})
 	}
 }
@@ -84,7 +85,7 @@ func TestStubsFail(t *testing.T) {
 		t.Run(l.Dir(), func(t *testing.T) {
 			t.Parallel()
 			res := grade(t, l, filepath.Join(root, "lessons", l.Dir()))
-			assert.Equal(t, Failed, res.Outcome, describe(res))
+			assert.Equal(t, results.Failed, res.Outcome, describe(res))
 		})
 	}
 }
@@ -166,7 +167,7 @@ func TestVariantsFail(t *testing.T) {
 					dir := dirs[v.patch]
 					res, err := Grade(context.Background(), Options{Lesson: l, Dir: dir, CacheDir: cache, Checks: checks})
 					require.NoError(t, err)
-					if res.Outcome == Skipped {
+					if res.Outcome == results.Skipped {
 						t.Skipf("the checks that catch this variant were skipped on this machine")
 					}
 					for _, id := range v.breaks {
@@ -174,8 +175,8 @@ func TestVariantsFail(t *testing.T) {
 						caught, skipped := false, 0
 						for _, r := range res.Checks {
 							if slices.Contains(c.Checks, r.Name) {
-								caught = caught || (r.Outcome != Passed && r.Outcome != Skipped)
-								if r.Outcome == Skipped {
+								caught = caught || (r.Outcome != results.Passed && r.Outcome != results.Skipped)
+								if r.Outcome == results.Skipped {
 									skipped++
 								}
 							}
@@ -209,10 +210,10 @@ func TestCorrectVariantsPass(t *testing.T) {
 			t.Run(l.Dir()+"/"+strings.TrimSuffix(filepath.Base(p), ".patch"), func(t *testing.T) {
 				t.Parallel()
 				res := grade(t, l, dirs[p])
-				if res.Outcome == Skipped {
+				if res.Outcome == results.Skipped {
 					t.Skip("the lesson was skipped on this machine")
 				}
-				assert.Equal(t, Passed, res.Outcome, describe(res))
+				assert.Equal(t, results.Passed, res.Outcome, describe(res))
 			})
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/socketlings/socketlings/checker/internal/catalog"
 	"github.com/socketlings/socketlings/checker/internal/netns"
 	"github.com/socketlings/socketlings/checker/internal/proc"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // workerEnv makes the checker (or a test binary) a lesson worker: it grades
@@ -49,17 +50,17 @@ func RunWorkerIfAsked() {
 	os.Exit(0)
 }
 
-func runWorker(spec string) (Result, error) {
+func runWorker(spec string) (results.Result, error) {
 	var job isolatedJob
 	if err := json.Unmarshal([]byte(spec), &job); err != nil {
-		return Result{}, fmt.Errorf("lesson worker: %w", err)
+		return results.Result{}, fmt.Errorf("lesson worker: %w", err)
 	}
 	if err := netns.LoopbackUp(); err != nil {
-		return Result{}, err
+		return results.Result{}, err
 	}
 	l, ok := catalog.Find(fmt.Sprint(job.Lesson))
 	if !ok {
-		return Result{}, fmt.Errorf("lesson worker: no lesson %d", job.Lesson)
+		return results.Result{}, fmt.Errorf("lesson worker: no lesson %d", job.Lesson)
 	}
 	return Grade(context.Background(), Options{
 		Lesson: l, Dir: job.Dir, CacheDir: job.CacheDir, Seed: job.Seed, Verbose: job.Verbose,
@@ -83,8 +84,8 @@ func selfExe() (string, error) {
 // isolatedCheck runs one check in a worker started in a new network
 // namespace. When no namespace can be made, it returns why, for the lesson
 // to be skipped.
-func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, string, error) {
-	c := Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
+func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (results.Check, string, error) {
+	c := results.Check{Name: s.Name, Title: s.Title, Hint: o.Lesson.Hint(s.Name)}
 	self, err := selfExe()
 	if err != nil {
 		return c, "", err
@@ -116,7 +117,7 @@ func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, str
 	case <-ctx.Done():
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		c.Outcome = Interrupted
+		c.Outcome = results.Interrupted
 		return c, "", nil
 	}
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // anything the worker left
@@ -124,7 +125,7 @@ func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, str
 		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
 		return c, "", fmt.Errorf("the lesson worker failed (%v): %s", err, msg)
 	}
-	var res Result
+	var res results.Result
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		return c, "", fmt.Errorf("the lesson worker's result is unreadable: %w", err)
 	}
@@ -134,8 +135,8 @@ func isolatedCheck(ctx context.Context, o Options, s catalog.Script) (Check, str
 	return res.Checks[0], "", nil
 }
 
-func skipped(res Result, why string) Result {
-	res.Outcome = Skipped
+func skipped(res results.Result, why string) results.Result {
+	res.Outcome = results.Skipped
 	res.Error = why + ". To run it, " + netns.HowToEnable + "."
 	return res
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // TestIsolatedLessonSkippedWithoutNamespaces: where no namespace can be
@@ -23,7 +24,7 @@ func TestIsolatedLessonSkippedWithoutNamespaces(t *testing.T) {
 		// they are turned off.
 		namespace: func() *syscall.SysProcAttr { return &syscall.SysProcAttr{Cloneflags: syscall.CLONE_THREAD} }})
 	require.NoError(t, err)
-	assert.Equal(t, Skipped, res.Outcome)
+	assert.Equal(t, results.Skipped, res.Outcome)
 	assert.Empty(t, res.Checks)
 	assert.Contains(t, res.Error, "network namespace of its own, and making one failed")
 	assert.Contains(t, res.Error, "sudo -E go run ./checker")

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
-	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Style decides how text looks.
@@ -30,11 +30,11 @@ func (s Style) red(t string) string   { return s.paint("31", t) }
 func (s Style) dim(t string) string   { return s.paint("2", t) }
 func (s Style) bold(t string) string  { return s.paint("1", t) }
 
-func (s Style) mark(o grader.Outcome) string {
+func (s Style) mark(o results.Outcome) string {
 	switch o {
-	case grader.Passed:
+	case results.Passed:
 		return s.green("✓")
-	case grader.Skipped:
+	case results.Skipped:
 		return s.dim("-")
 	default:
 		return s.red("✗")
@@ -43,16 +43,16 @@ func (s Style) mark(o grader.Outcome) string {
 
 // Lesson writes one lesson's result: a line per check, and the details of
 // each failed one.
-func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
+func Lesson(w io.Writer, l catalog.Lesson, r results.Result, st Style) {
 	fmt.Fprintf(w, "%s %s\n", (st.bold(fmt.Sprintf("lesson %02d · %s", l.Number, l.Slug))), st.dim("— "+l.Title))
 	switch r.Outcome {
-	case grader.Missing, grader.Unstarted:
+	case results.Missing, results.Unstarted:
 		fmt.Fprintf(w, "  %s %s\n", st.red("✗"), r.Error)
 		return
-	case grader.Skipped:
+	case results.Skipped:
 		fmt.Fprintf(w, "  %s skipped: %s\n", st.dim("-"), r.Error)
 		return
-	case grader.BuildFailed:
+	case results.BuildFailed:
 		fmt.Fprintf(w, "  %s the program does not build:\n", st.red("✗"))
 		for _, line := range strings.Split(r.BuildOutput, "\n") {
 			fmt.Fprintf(w, "    %s\n", line)
@@ -67,7 +67,7 @@ func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
 	seen := map[string]string{} // a problem already shown, to the check that showed it
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "  %s %-*s  %s %s\n", st.mark(c.Outcome), width, c.Name, c.Title, st.dim(dur(c.Duration)))
-		if c.Outcome == grader.Passed || c.Outcome == grader.Skipped {
+		if c.Outcome == results.Passed || c.Outcome == results.Skipped {
 			continue
 		}
 		if c.Failure != nil && !st.Verbose {
@@ -82,13 +82,13 @@ func Lesson(w io.Writer, l catalog.Lesson, r grader.Result, st Style) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%d of %d checks passed", r.Passed(), len(r.Checks))
-	if r.Outcome == grader.Interrupted {
+	if r.Outcome == results.Interrupted {
 		fmt.Fprint(w, " before the checker was interrupted")
 	}
 	fmt.Fprintln(w, ".")
 }
 
-func details(w io.Writer, c grader.Check, st Style) {
+func details(w io.Writer, c results.Check, st Style) {
 	field := func(name, value string) {
 		if value == "" {
 			return
@@ -100,9 +100,9 @@ func details(w io.Writer, c grader.Check, st Style) {
 		}
 	}
 	switch c.Outcome {
-	case grader.TimedOut:
-		field("problem", fmt.Sprintf("the check did not finish within its %s deadline", grader.ScriptTimeout))
-	case grader.Interrupted:
+	case results.TimedOut:
+		field("problem", c.Message)
+	case results.Interrupted:
 		field("problem", "interrupted")
 		return
 	}
@@ -142,7 +142,7 @@ func dur(d time.Duration) string {
 type Status struct {
 	Lesson  catalog.Lesson
 	Stub    bool // still the untouched stub
-	Result  grader.Result
+	Result  results.Result
 	Missing bool
 }
 
@@ -150,7 +150,7 @@ type Status struct {
 func Progress(w io.Writer, dir string, all []Status, st Style) {
 	done := 0
 	for _, s := range all {
-		if !s.Stub && s.Result.Outcome == grader.Passed {
+		if !s.Stub && s.Result.Outcome == results.Passed {
 			done++
 		}
 	}
@@ -163,17 +163,17 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 			mark, what = st.red("?"), "folder missing"
 		case s.Stub:
 			mark, what = st.dim("·"), "not started"
-		case s.Result.Outcome == grader.Passed:
+		case s.Result.Outcome == results.Passed:
 			mark, what = st.green("✓"), "passed"
-		case s.Result.Outcome == grader.Skipped:
+		case s.Result.Outcome == results.Skipped:
 			mark, what = st.dim("-"), "skipped: needs a network namespace (see go run ./checker "+s.Lesson.Name()+")"
-		case s.Result.Outcome == grader.BuildFailed:
+		case s.Result.Outcome == results.BuildFailed:
 			mark, what = st.red("✗"), "does not build"
 		default:
 			mark, what = st.red("✗"), fmt.Sprintf("%d of %d checks pass", s.Result.Passed(), len(s.Result.Checks))
 		}
 		fmt.Fprintf(w, "  %s %02d %-24s %s\n", mark, s.Lesson.Number, s.Lesson.Slug, st.dim(what))
-		if next == nil && (s.Stub || (s.Result.Outcome != grader.Passed && s.Result.Outcome != grader.Skipped)) {
+		if next == nil && (s.Stub || (s.Result.Outcome != results.Passed && s.Result.Outcome != results.Skipped)) {
 			next = &all[i]
 		}
 	}

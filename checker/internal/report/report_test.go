@@ -8,8 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
-	"github.com/socketlings/socketlings/checker/internal/grader"
-	"github.com/socketlings/socketlings/checker/internal/scriptcmd"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 func lesson(t *testing.T, name string) catalog.Lesson {
@@ -18,15 +17,15 @@ func lesson(t *testing.T, name string) catalog.Lesson {
 	return l
 }
 
-var failing = grader.Result{
-	Lesson: "02-tcp-echo-server", Outcome: grader.Failed,
-	Checks: []grader.Check{
-		{Name: "echo_hello", Title: "a short message comes back", Outcome: grader.Passed, Duration: 5 * time.Millisecond},
-		{Name: "echo_sizes", Title: "big messages come back", Outcome: grader.Failed, Phase: "4 MiB",
-			Failure: &scriptcmd.Failure{What: "the echo stopped", Sent: "4194304 bytes", Got: "1024 bytes", Want: "all of them"},
+var failing = results.Result{
+	Lesson: "02-tcp-echo-server", Outcome: results.Failed,
+	Checks: []results.Check{
+		{Name: "echo_hello", Title: "a short message comes back", Outcome: results.Passed, Duration: 5 * time.Millisecond},
+		{Name: "echo_sizes", Title: "big messages come back", Outcome: results.Failed, Phase: "4 MiB",
+			Failure: &results.Failure{What: "the echo stopped", Sent: "4194304 bytes", Got: "1024 bytes", Want: "all of them"},
 			Hint:    `Loop ("A stream has no messages").`, Duration: 3 * time.Second},
-		{Name: "eof_halfclose", Title: "EOF", Outcome: grader.Failed,
-			Failure: &scriptcmd.Failure{What: "the echo stopped", Sent: "other"}, Hint: "other hint"},
+		{Name: "eof_halfclose", Title: "EOF", Outcome: results.Failed,
+			Failure: &results.Failure{What: "the echo stopped", Sent: "other"}, Hint: "other hint"},
 	},
 }
 
@@ -61,13 +60,13 @@ func TestLessonColour(t *testing.T) {
 
 func TestLessonBuildFailed(t *testing.T) {
 	var b bytes.Buffer
-	Lesson(&b, lesson(t, "03"), grader.Result{Outcome: grader.BuildFailed, BuildOutput: "main.go:5:2: declared and not used: x"}, Style{})
+	Lesson(&b, lesson(t, "03"), results.Result{Outcome: results.BuildFailed, BuildOutput: "main.go:5:2: declared and not used: x"}, Style{})
 	assert.Contains(t, b.String(), "the program does not build:\n    main.go:5:2: declared and not used: x\n")
 }
 
 func TestProgress(t *testing.T) {
 	all := []Status{
-		{Lesson: lesson(t, "01"), Result: grader.Result{Outcome: grader.Passed}},
+		{Lesson: lesson(t, "01"), Result: results.Result{Outcome: results.Passed}},
 		{Lesson: lesson(t, "02"), Result: failing},
 		{Lesson: lesson(t, "03"), Stub: true},
 		{Lesson: lesson(t, "04"), Missing: true},
@@ -85,6 +84,6 @@ func TestProgress(t *testing.T) {
 
 func TestLessonSkipped(t *testing.T) {
 	var b bytes.Buffer
-	Lesson(&b, lesson(t, "15"), grader.Result{Outcome: grader.Skipped, Error: "no namespace. To run it, run it as root."}, Style{})
+	Lesson(&b, lesson(t, "15"), results.Result{Outcome: results.Skipped, Error: "no namespace. To run it, run it as root."}, Style{})
 	assert.Equal(t, "lesson 15 · icmp-ping — Ping over a raw socket\n  - skipped: no namespace. To run it, run it as root.\n", b.String())
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/socketlings/socketlings/checker/internal/proc"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Timeouts that bound every wait a command makes.
@@ -22,16 +23,9 @@ const (
 	stopTimeout  = 5 * time.Second  // stop: for the server to exit
 )
 
-// Failure is what a command found wrong, in the terms a learner needs: what
-// happened, what was sent, what came back and what was expected. The checker
+// Failure is what a command found wrong (see results.Failure). The checker
 // prints it in place of testscript's log.
-type Failure struct {
-	What   string // one sentence
-	Sent   string // rendered with Show, or a description
-	Got    string
-	Want   string
-	Output string // the program's own output, when it explains the failure
-}
+type Failure = results.Failure
 
 // State is one script's world: the program under test, its server process,
 // open connections and the fake server. The checker makes one per script
