@@ -65,8 +65,8 @@ type Script struct {
 //go:embed suites
 var suites embed.FS
 
-// Scripts returns the lesson's checks in name order: its own, and the
-// shared ones that apply to it.
+// Scripts returns the lesson's checks, its own and the shared ones that
+// apply to it, in teaching order (see teachingRank).
 func (l Lesson) Scripts() ([]Script, error) {
 	dir := path.Join("suites", l.Dir())
 	entries, err := fs.ReadDir(suites, dir)
@@ -90,8 +90,49 @@ func (l Lesson) Scripts() ([]Script, error) {
 		return nil, err
 	}
 	out = append(out, common...)
-	slices.SortFunc(out, func(a, b Script) int { return strings.Compare(a.Name, b.Name) })
+	rank := l.teachingRank()
+	slices.SortStableFunc(out, func(a, b Script) int {
+		ra, oka := rank[a.Name]
+		rb, okb := rank[b.Name]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka != okb: // a check no clause names (none should) goes last
+			if oka {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	return out, nil
+}
+
+// teachingRank orders the lesson's checks from the simplest behaviour to
+// the hardest, so that a report's first failure is the one to fix first: a
+// server's readiness (nothing else can be checked without it), then the
+// lesson's own clauses in the order the README states them, then the
+// other shared rules (output, failures, signals, usage).
+func (l Lesson) teachingRank() map[string]int {
+	rank := map[string]int{}
+	add := func(checks ...string) {
+		for _, c := range checks {
+			if _, ok := rank[c]; !ok {
+				rank[c] = len(rank)
+			}
+		}
+	}
+	shared := l.sharedRules()
+	if len(shared) > 0 && shared[0].clause.ID == "server_ready" {
+		add(shared[0].clause.Checks...)
+	}
+	for _, c := range l.Contract {
+		add(c.Checks...)
+	}
+	for _, s := range shared {
+		add(s.clause.Checks...)
+	}
+	return rank
 }
 
 // newScript names a check and takes its title from its first line.
