@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Lesson is one numbered lesson.
@@ -47,6 +49,10 @@ type Lesson struct {
 	// Hints maps each of the lesson's own checks (script name) to what to
 	// reread; shared checks bring their own.
 	Hints map[string]string
+	// CauseHints, where set, replace the course's general hint for a
+	// failure of that kind that is not the failing check's subject (see
+	// HintFor): lesson 10 sends every data race to its own section.
+	CauseHints map[results.Kind]string
 }
 
 // Dir is the lesson's folder name, as in lessons/ and solutions/.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // Clause is one promise of a lesson's contract, as its README's "What the
@@ -42,6 +44,10 @@ type Server struct {
 	Args string
 	// Net is "tcp" or "udp".
 	Net string
+	// Setup is script lines that run before the server starts, in every
+	// shared check that starts it (lesson 20 makes the certificates that
+	// Args name), or "".
+	Setup string
 	// Poke is script lines that use the server once and leave, between
 	// its start and its stop (so that a program that logs to stdout when
 	// it serves is caught). $ADDR is the server's address.
@@ -65,6 +71,9 @@ type Client struct {
 	// Timeout are the flags that bound the client's waits, set to 500ms,
 	// such as "-timeout 500ms".
 	Timeout string
+	// Setup is script lines that run before the client starts, in every
+	// shared check (lesson 20 makes the CA file that Args name), or "".
+	Setup string
 }
 
 // shared is one rule that several lessons share: a clause and the check
@@ -140,6 +149,35 @@ func (l Lesson) Clauses() []Clause {
 		out = append(out, s.clause)
 	}
 	return out
+}
+
+// HintFor returns the hint for a failure of the given kind in check. Most
+// failures get the check's own hint. A failure with a cause that any check
+// may meet gets the cause's hint instead: a program that never got ready,
+// crashed, raced, or ended mid-check is told so, whichever check found it.
+func (l Lesson) HintFor(check string, kind results.Kind) string {
+	switch kind {
+	case results.NotReady, results.Crashed, results.Race, results.Exited:
+	default:
+		return l.Hint(check)
+	}
+	if h, ok := l.CauseHints[kind]; ok {
+		return h
+	}
+	switch kind {
+	case results.NotReady:
+		how := "run it by hand and read what it prints on stderr"
+		if l.Server != nil {
+			how = fmt.Sprintf("run it by hand, `go run ./lessons/%s %s-addr 127.0.0.1:0`, and read what it prints on stderr", l.Dir(), l.Server.Args)
+		}
+		return "Until the program prints its readiness line, on stdout and ending in a newline, no other check can talk to it: " + how + "."
+	case results.Crashed:
+		return "The program crashed: the trace under \"program\" names the file and line. An error from the network is a value to handle (log it and close that connection, or print one line and exit 1), never a reason to panic."
+	case results.Race:
+		return "Two goroutines used the same variable, one of them writing, with nothing ordering them: the race report names both places. Guard what they share with a sync.Mutex, or give it to one goroutine and talk to it over a channel."
+	default: // results.Exited
+		return "The program ended while the check was using it: its output above says why. An error on one connection (a reset, a failed write) ends that connection, not the program."
+	}
 }
 
 // Hint returns what to reread when the check fails.

@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/socketlings/socketlings/checker/internal/results"
+
 var lesson04 = Lesson{
 	Number: 4, Slug: "concurrent-server", Title: "Serving many clients at once", Race: true,
 	Contract: []Clause{
@@ -22,6 +24,9 @@ var lesson04 = Lesson{
 		Poke:       "dial c\nsend c 'ping'\nexpect c 'ping'\nclosewrite c\nexpecteof c\nclose c",
 		Stdout:     []string{`served [0-9]+ clients, [0-9]+ bytes`},
 		StdoutText: "then, once it stops, the totals line `served N clients, M bytes`",
+	},
+	CauseHints: map[results.Kind]string{
+		results.Race: `A data race: two goroutines used the same variable, one of them writing, with nothing ordering them; the report names both places ("Sharing state safely").`,
 	},
 	Hints: map[string]string{
 		"echo_hello":         `Start from your lesson 02 server: echo what you read, and close the connection at EOF ("Step-by-step tasks").`,

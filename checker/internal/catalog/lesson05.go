@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/socketlings/socketlings/checker/internal/results"
+
 var lesson05 = Lesson{
 	Number: 5, Slug: "line-protocol", Title: "A key-value server speaking lines", Race: true,
 	Contract: []Clause{
@@ -32,6 +34,9 @@ var lesson05 = Lesson{
 	},
 	Server: &Server{Net: "tcp",
 		Poke: "dial c\nsend c 'SET poke 1\\n'\nexpectline c 'OK'\nsend c 'QUIT\\n'\nexpectline c 'BYE'\nexpecteof c\nclose c"},
+	CauseHints: map[results.Kind]string{
+		results.Race: `A data race: two goroutines used the same variable, one of them writing, with nothing ordering them; the report names both places ("One store for every client").`,
+	},
 	Hints: map[string]string{
 		"commands_basic":     `Cut the line at its first space into command and arguments; SET's value is the rest of the line after the key, spaces included; drop a '\r' before the '\n' ("The protocol").`,
 		"commands_values":    `Cut SET's arguments once, at the first space after the key (strings.Cut), and keep the rest as it is: no strings.Fields, no TrimSpace ("The protocol").`,

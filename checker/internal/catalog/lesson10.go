@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/socketlings/socketlings/checker/internal/results"
+
 var lesson10 = Lesson{
 	Number: 10, Slug: "chat-server", Title: "A chat server", Race: true,
 	Contract: []Clause{
@@ -31,6 +33,9 @@ var lesson10 = Lesson{
 			Text: "**No data race:** a `WARNING: DATA RACE` report fails the check that stops the server (`leave_notice`, `room_crowd`, `slow_reader`, `shutdown_clients`). Whatever that check's hint says, the fix is in \"Sharing the room\"."},
 	},
 	Server: &Server{Net: "tcp", Poke: "dial c\nsend c 'poke\\n'\nexpectline c 'welcome poke'\nclose c"},
+	CauseHints: map[results.Kind]string{
+		results.Race: `A data race: two goroutines used the same variable, one of them writing, with nothing ordering them; the report names both places ("Sharing the room").`,
+	},
 	Hints: map[string]string{
 		"welcome_join":     `Under the lock: queue 'welcome NICK' for the newcomer, deliver '* NICK joined' to the others, then add it to the map ("Sharing the room").`,
 		"broadcast_others": `Deliver 'NICK: text' to every client but the sender, text as sent; drop only a trailing carriage return, then skip the line if it is empty ("Designing the protocol").`,

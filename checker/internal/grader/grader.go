@@ -119,11 +119,17 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		// two checks never see each other's packets.
 		reasons := make([]string, len(scripts))
 		errs := make([]error, len(scripts))
+		var unready unready
 		for i, s := range scripts {
+			sem <- struct{}{} // in teaching order
 			wg.Go(func() {
-				sem <- struct{}{}
 				defer func() { <-sem }()
+				if c, ok := unready.blocks(o.Lesson, s); ok {
+					res.Checks[i] = c
+					return
+				}
 				res.Checks[i], reasons[i], errs[i] = isolatedCheck(ctx, o, s)
+				unready.note(res.Checks[i])
 			})
 		}
 		wg.Wait()
@@ -149,11 +155,17 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 				return res, fmt.Errorf("open the work folder to the program: %w", err)
 			}
 		}
+		var unready unready
 		for i, s := range scripts {
+			sem <- struct{}{} // in teaching order
 			wg.Go(func() {
-				sem <- struct{}{}
 				defer func() { <-sem }()
+				if c, ok := unready.blocks(o.Lesson, s); ok {
+					res.Checks[i] = c
+					return
+				}
 				res.Checks[i] = runScript(ctx, o, s, bin.Path, work)
+				unready.note(res.Checks[i])
 			})
 		}
 		wg.Wait()
@@ -169,6 +181,55 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		}
 	}
 	return res, nil
+}
+
+// unready remembers the script line that started the program when it never
+// got ready, so that the checks still to run that start it the very same
+// way are not run only to wait as long: they could not run, and say so.
+type unready struct {
+	mu      sync.Mutex
+	command string // the line, such as "serve -addr 127.0.0.1:0"
+	check   string // the check that found it
+}
+
+func (u *unready) note(c results.Check) {
+	if c.Kind() != results.NotReady {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.command == "" && c.Command != "" {
+		u.command, u.check = c.Command, c.Name
+	}
+}
+
+// blocks returns the result of s when s would start the program as the
+// check that found it unready did.
+func (u *unready) blocks(l catalog.Lesson, s catalog.Script) (results.Check, bool) {
+	u.mu.Lock()
+	command, check := u.command, u.check
+	u.mu.Unlock()
+	if command == "" || !usesCommand(s.Data, command) {
+		return results.Check{}, false
+	}
+	return results.Check{Name: s.Name, Title: s.Title, Outcome: results.Failed,
+		Failure: &results.Failure{Kind: results.NotReady,
+			What: fmt.Sprintf("could not run: the program never got ready (see %s)", check)},
+		Hint: l.HintFor(s.Name, results.NotReady)}, true
+}
+
+// usesCommand reports whether a line of the script (before its archive) is
+// command.
+func usesCommand(script []byte, command string) bool {
+	for _, line := range strings.Split(string(script), "\n") {
+		if strings.HasPrefix(line, "-- ") {
+			return false
+		}
+		if strings.TrimSpace(line) == command {
+			return true
+		}
+	}
+	return false
 }
 
 func runScript(ctx context.Context, o Options, s catalog.Script, program, work string) (c results.Check) {
@@ -244,6 +305,10 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	}
 	c.Phase, c.Command = phaseOf(string(s.Data), c.Line)
 	c.Failure = st.Failure()
+	if c.Failure == nil && c.Outcome == results.Failed {
+		c.Failure = builtinFailure(c.Command, s.Data, st.Streams())
+	}
+	c.Hint = o.Lesson.HintFor(s.Name, c.Kind())
 	if c.Failure == nil {
 		c.Output = st.Output()
 		if strings.HasPrefix(c.Command, "cmp") {

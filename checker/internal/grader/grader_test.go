@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/socketlings/socketlings/checker/internal/build"
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/report"
 	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
@@ -86,8 +88,46 @@ func TestStubsFail(t *testing.T) {
 			t.Parallel()
 			res := grade(t, l, filepath.Join(root, "lessons", l.Dir()))
 			assert.Equal(t, results.Failed, res.Outcome, describe(res))
+			if slices.Contains(goldenStubs, l.Number) {
+				golden(t, l, res)
+			}
 		})
 	}
+}
+
+// goldenStubs are the lessons whose stub's report TestStubsFail compares
+// with testdata/golden/stub-NN.txt, word for word: what a learner sees first
+// (only stubs whose report does not depend on timing: 07's server closes
+// at once, so a check sees a reset or an EOF as the race goes).
+var goldenStubs = []int{2, 3}
+
+var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden")
+
+// unstable are the parts of a report that change from run to run.
+var unstable = regexp.MustCompile(`127\.0\.0\.1:[0-9]+|\[::1\]:[0-9]+| [0-9.]+m?s\n`)
+
+func golden(t *testing.T, l catalog.Lesson, res results.Result) {
+	t.Helper()
+	var b bytes.Buffer
+	report.Lesson(&b, l, res, report.Style{})
+	got := unstable.ReplaceAllStringFunc(b.String(), func(m string) string {
+		if strings.HasSuffix(m, "\n") {
+			return "\n"
+		}
+		host, _, _ := strings.Cut(m, "]:")
+		if host != m {
+			return host + "]:PORT"
+		}
+		return "127.0.0.1:PORT"
+	})
+	path := filepath.Join("testdata", "golden", fmt.Sprintf("stub-%02d.txt", l.Number))
+	if *updateGolden {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "go test ./checker/internal/grader -run TestStubsFail -update-golden")
+	assert.Equal(t, string(want), got)
 }
 
 var breaksLine = regexp.MustCompile(`(?m)^\+?// Breaks: (.+)$`)

@@ -65,18 +65,31 @@ func Lesson(w io.Writer, l catalog.Lesson, r results.Result, st Style) {
 		width = max(width, len(c.Name))
 	}
 	seen := map[string]string{} // a problem already shown, to the check that showed it
+	notReady := ""              // the check that showed the program never got ready
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "  %s %-*s  %s %s\n", st.mark(c.Outcome), width, c.Name, c.Title, st.dim(dur(c.Duration)))
 		if c.Outcome == results.Passed || c.Outcome == results.Skipped {
 			continue
 		}
 		if c.Failure != nil && !st.Verbose {
-			key := c.Failure.What + "\x00" + c.Failure.Output
+			if c.Kind() == results.NotReady && notReady != "" {
+				// Once is enough: the program is the same in every check.
+				fmt.Fprintf(w, "      %-9s could not run: the program never got ready (see %s, above)\n", "problem:", notReady)
+				continue
+			}
+			if c.Kind() == results.NotReady && strings.HasPrefix(c.Failure.What, "could not run") {
+				fmt.Fprintf(w, "      %-9s %s\n", "problem:", c.Failure.What)
+				continue
+			}
+			key := c.Failure.What + "\x00" + c.Failure.Got + "\x00" + c.Failure.Output
 			if first, ok := seen[key]; ok {
 				fmt.Fprintf(w, "      %-9s the same as %s, above\n", "problem:", first)
 				continue
 			}
 			seen[key] = c.Name
+			if c.Kind() == results.NotReady {
+				notReady = c.Name
+			}
 		}
 		details(w, c, st)
 	}

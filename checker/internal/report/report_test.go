@@ -25,7 +25,7 @@ var failing = results.Result{
 			Failure: &results.Failure{What: "the echo stopped", Sent: "4194304 bytes", Got: "1024 bytes", Want: "all of them"},
 			Hint:    `Loop ("A stream has no messages").`, Duration: 3 * time.Second},
 		{Name: "eof_halfclose", Title: "EOF", Outcome: results.Failed,
-			Failure: &results.Failure{What: "the echo stopped", Sent: "other"}, Hint: "other hint"},
+			Failure: &results.Failure{What: "the echo stopped", Sent: "other", Got: "1024 bytes"}, Hint: "other hint"},
 	},
 }
 

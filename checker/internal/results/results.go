@@ -38,6 +38,8 @@ const (
 	Crashed Kind = "crashed"
 	// Race: the race detector reported a data race.
 	Race Kind = "race"
+	// Exited: the server ended while the check was using it.
+	Exited Kind = "exited"
 	// NoReply: nothing, or not all, came back in time.
 	NoReply Kind = "no-reply"
 	// WrongBytes: bytes came back, not the expected ones.

@@ -17,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/socketlings/socketlings/checker/internal/proc"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 const readyPrefix = "listening on "
@@ -71,6 +72,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	case <-p.Done():
 		exit, _ := p.Wait(0)
 		st.fail(ts, Failure{
+			Kind:   results.NotReady,
 			What:   fmt.Sprintf("the %s exited (%s) before printing %q", b.role, exit, b.line),
 			Sent:   "started: " + cmdline,
 			Want:   b.whenExited,
@@ -78,6 +80,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 		})
 	case <-timer.C:
 		st.fail(ts, Failure{
+			Kind:   results.NotReady,
 			What:   fmt.Sprintf("the %s did not print %q within %s", b.role, b.line, readyTimeout),
 			Sent:   "started: " + cmdline,
 			Want:   b.whenTimeout,
@@ -205,20 +208,19 @@ func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
 func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, when, sent, want string) {
 	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
 	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
-		st.fail(ts, Failure{What: "the race detector found a data race in the server",
+		st.fail(ts, Failure{Kind: results.Race, What: "the race detector found a data race in the server",
 			Want:   "every variable that several goroutines touch guarded by a mutex (or a channel, or sync/atomic)",
 			Output: "the race report:\n" + indent(tail(string(p.Stderr.Bytes()[i:]), 30))})
 	}
 	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
+		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
 	if exit.Code != code || exit.Signal != "" || (code != 0 && panicked(p.Stderr.Bytes())) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the server ended with %s %s", exit, when),
+		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server ended with %s %s", exit, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
-	ts.Stdout().Write(p.Stdout.Bytes())
-	ts.Stderr().Write(p.Stderr.Bytes())
+	st.setStreams(ts, p)
 }
 
 func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
@@ -235,15 +237,15 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 			for i, n := range want {
 				words[i] = strconv.Itoa(n)
 			}
-			st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
+			st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 				Want: "exit status " + strings.Join(words, " or "), Output: programOutput(p)})
 		}
 	case neg && exit.Code != 1:
-		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
+		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the program ended with %s, but this run must fail with exit status 1", exit),
 			Sent: "started: " + cmdline,
 			Want: "exit status 1 and one line on stderr saying what went wrong", Output: programOutput(p)})
 	case !neg && exit.Code != 0:
-		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
+		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 0", Output: programOutput(p)})
 	}
 }
@@ -290,11 +292,10 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 	exit, err := p.Wait(time.Until(st.deadline(limit)))
 	cmdline := commandLine(args)
 	if errors.Is(err, proc.ErrTimeout) {
-		st.fail(ts, Failure{What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
+		st.fail(ts, Failure{Kind: results.NoReply, What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),
 			Sent: "started: " + cmdline, Want: timeoutWant, Output: programOutput(p)})
 	}
-	ts.Stdout().Write(p.Stdout.Bytes())
-	ts.Stderr().Write(p.Stderr.Bytes())
+	st.setStreams(ts, p)
 	if exit.Signal != "" {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
 	}

@@ -58,6 +58,7 @@ type State struct {
 	fake      *fakeServer
 	kept      map[any]any
 	lastRun   *proc.Process
+	streams   *Streams // what stdout and stderr match: see setStreams
 }
 
 // NewState returns the state for one script. ctx bounds everything the script
@@ -87,6 +88,33 @@ func (s *State) Output() string {
 		return ""
 	}
 	return programOutput(p)
+}
+
+// setStreams makes p's output what testscript's stdout, stderr and cmp
+// commands look at, and keeps it for Streams.
+func (s *State) setStreams(ts *testscript.TestScript, p *proc.Process) {
+	out, errOut := p.Stdout.Bytes(), p.Stderr.Bytes()
+	ts.Stdout().Write(out)
+	ts.Stderr().Write(errOut)
+	s.mu.Lock()
+	s.streams = &Streams{Stdout: out, Stderr: errOut, Getenv: ts.Getenv}
+	s.mu.Unlock()
+}
+
+// Streams are what the script's stdout, stderr and cmp commands looked at:
+// the output of the last program that ended, and the script's variables
+// (cmpenv expands them).
+type Streams struct {
+	Stdout, Stderr []byte
+	Getenv         func(string) string
+}
+
+// Streams returns what the script's stdout and stderr commands looked at
+// last, or nil when no program ended.
+func (s *State) Streams() *Streams {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.streams
 }
 
 type stateKey struct{}
@@ -185,9 +213,11 @@ func state(ts *testscript.TestScript) *State {
 
 // fail records f and stops the script.
 func (s *State) fail(ts *testscript.TestScript, f Failure) {
-	if note := s.serverNote(); note != "" && f.Output == "" {
+	note := s.serverNote()
+	if note != "" && f.Output == "" {
 		f.Output = note
 	}
+	f.Kind = kindOf(f, note != "")
 	for _, note := range []string{s.proxyNote(), s.dnsNote(), s.refNote()} {
 		if note != "" {
 			f.Output = strings.TrimLeft(strings.TrimRight(f.Output, "\n")+"\n"+note, "\n")
@@ -197,6 +227,31 @@ func (s *State) fail(ts *testscript.TestScript, f Failure) {
 	s.failure = &f
 	s.mu.Unlock()
 	ts.Fatalf("%s", f.What)
+}
+
+// kindOf says what kind of failure f is. What the program printed comes
+// first, since it explains whatever the command then saw: a panic, a data
+// race, a server that died during the check. Then the kind the command gave,
+// if it gave one, and last what the failure's own words show.
+func kindOf(f Failure, serverDied bool) results.Kind {
+	switch {
+	case panicked([]byte(f.Output)):
+		return results.Crashed
+	case strings.Contains(f.Output, "WARNING: DATA RACE"):
+		return results.Race
+	case f.Kind != "":
+		return f.Kind
+	case serverDied:
+		return results.Exited
+	case strings.Contains(f.What, "(RST)") || strings.Contains(f.What, "connection reset"):
+		return results.Reset
+	case strings.Contains(f.What, "still open after") || strings.HasPrefix(f.What, "waited ") ||
+		strings.Contains(f.Got, "then nothing for") || strings.Contains(f.What, "stopped after"):
+		return results.NoReply
+	case f.Got != "" && f.Want != "":
+		return results.WrongBytes
+	}
+	return ""
 }
 
 // serverNote explains a failure by the server's death, if it died.

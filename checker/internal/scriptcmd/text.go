@@ -49,30 +49,24 @@ func unescape(s string) ([]byte, error) {
 }
 
 // Show renders bytes for a learner: quoted text when it is plain ASCII
-// text, with a hex dump of up to 64 bytes added when it is not. Long values
-// are cut, saying so.
+// text, else a hex dump of up to 64 bytes (a quoted string would show runes
+// that are not there). Long values are cut, saying so.
 func Show(b []byte) string {
 	const max = 120
 	if len(b) == 0 {
 		return "nothing (0 bytes)"
 	}
-	cut := b
-	suffix := ""
-	if len(cut) > max {
-		cut = cut[:max]
-		suffix = fmt.Sprintf(" … (%d bytes in all)", len(b))
-	}
-	if printable(cut) {
-		return strconv.Quote(string(cut)) + suffix
-	}
-	hx := cut
-	if len(hx) > 64 {
-		hx = hx[:64]
-		if suffix == "" {
-			suffix = fmt.Sprintf(" … (%d bytes in all)", len(b))
+	if cut := b[:min(len(b), max)]; printable(cut) {
+		if len(cut) < len(b) {
+			return strconv.Quote(string(cut)) + fmt.Sprintf(" … (%d bytes in all)", len(b))
 		}
+		return strconv.Quote(string(cut))
 	}
-	return fmt.Sprintf("%s\n  hex: %s%s", strconv.QuoteToASCII(string(cut)), strings.TrimSpace(strings.ReplaceAll(hex.Dump(hx), "\n", "\n       ")), suffix)
+	hx, which := b, ""
+	if len(hx) > 64 {
+		hx, which = hx[:64], ", the first 64"
+	}
+	return fmt.Sprintf("%d bytes, in hex%s:\n  %s", len(b), which, strings.ReplaceAll(strings.TrimRight(hex.Dump(hx), "\n"), "\n", "\n  "))
 }
 
 // printable is true for ASCII text: letters, digits, punctuation, spaces,
