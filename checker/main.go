@@ -25,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/socketlings/socketlings/checker/internal/grader"
+	"github.com/socketlings/socketlings/checker/internal/lastrun"
 )
 
 // Exit codes.
@@ -54,6 +55,13 @@ type config struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	color   bool
+	json    bool   // one JSON object a lesson on stdout instead of the report
+	checker string // identifies this checker for kept results (see lastrun.Checker)
+}
+
+// store is where each lesson's last result is kept.
+func (c config) store() lastrun.Store {
+	return lastrun.Store{Dir: filepath.Join(filepath.Dir(cacheDir()), "results"), Checker: c.checker}
 }
 
 func main() {
@@ -73,6 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.dir, "dir", "lessons", "grade the lesson folders in `DIR`")
 	fs.BoolVar(&cfg.verbose, "v", false, "show each failed check's full testscript log")
 	fs.IntVar(&cfg.jobs, "jobs", 2, "run `N` checks at once")
+	fs.BoolVar(&cfg.json, "json", false, "print one JSON object per lesson instead of the report (see docs/checker.md)")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed the faults that checks inject with `N`, to replay a run (default: a new seed each run)")
 	fs.Func("check", "run only the checks `NAME[,NAME...]` of the lesson", func(v string) error {
 		for _, n := range strings.Split(v, ",") {
@@ -106,6 +115,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		pos = p
 	}
 	cfg.color = colorWanted(stdout)
+	if id, err := lastrun.Checker(); err == nil {
+		cfg.checker = id
+	}
 	for cfg.seed == 0 {
 		cfg.seed = rand.Uint64() % 1_000_000_000
 	}

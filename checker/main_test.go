@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -111,8 +112,9 @@ func TestProgressOnFreshTree(t *testing.T) {
 	assert.Less(t, time.Since(start), 2*time.Second, "stubs are recognised, not graded")
 }
 
-// TestProgressMixed: a tree with two lessons done shows them done and points
-// at the third.
+// TestProgressMixed: a tree with two lessons done shows them done, once
+// they have been checked, and points at the third; an edit since makes a
+// lesson "changed".
 func TestProgressMixed(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.CopyFS(dir, os.DirFS("../lessons")))
@@ -126,12 +128,29 @@ func TestProgressMixed(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(inside) })
 	require.NoError(t, os.CopyFS(inside, os.DirFS(dir)))
 
+	// The progress view runs nothing: lessons not checked yet say so.
 	code, stdout, _ := runChecker(t, "--dir", inside)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "~ 01 socket-lifecycle         started, not checked yet")
+	assert.Contains(t, stdout, "Next: lesson 01")
+
+	code, _, _ = runChecker(t, "--dir", inside, "1", "2")
+	require.Equal(t, exitOK, code)
+	code, stdout, _ = runChecker(t, "--dir", inside)
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, stdout, fmt.Sprintf("2 of %d lessons done", len(catalog.Lessons())))
 	assert.Contains(t, stdout, "✓ 01 socket-lifecycle")
 	assert.Contains(t, stdout, "✓ 02 tcp-echo-server")
 	assert.Contains(t, stdout, "Next: lesson 03")
+
+	main := filepath.Join(inside, "02-tcp-echo-server", "main.go")
+	f, err := os.OpenFile(main, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("\n// an edit\n")
+	require.NoError(t, errors.Join(err, f.Close()))
+	_, stdout, _ = runChecker(t, "--dir", inside)
+	assert.Contains(t, stdout, "~ 02 tcp-echo-server          changed since it was last checked")
+	assert.Contains(t, stdout, "Next: lesson 02")
 }
 
 // TestInterruptLeavesNothing: Ctrl-C while a check runs stops the checker

@@ -306,7 +306,9 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 	c.Phase, c.Command = phaseOf(string(s.Data), c.Line)
 	c.Failure = st.Failure()
 	if c.Failure == nil && c.Outcome == results.Failed {
-		c.Failure = builtinFailure(c.Command, s.Data, st.Streams())
+		if c.Failure = builtinFailure(c.Command, s.Data, st.Streams()); c.Failure != nil {
+			c.Message = c.Failure.What // not testscript's words
+		}
 	}
 	c.Hint = o.Lesson.HintFor(s.Name, c.Kind())
 	if c.Failure == nil {

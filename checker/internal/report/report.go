@@ -153,10 +153,12 @@ func dur(d time.Duration) string {
 
 // Status is one line of the progress table.
 type Status struct {
-	Lesson  catalog.Lesson
-	Stub    bool // still the untouched stub
-	Result  results.Result
-	Missing bool
+	Lesson    catalog.Lesson
+	Stub      bool // still the untouched stub
+	Result    results.Result
+	Missing   bool
+	Changed   bool // edited since it was last checked
+	Unchecked bool // started, never checked
 }
 
 // Progress writes where the learner stands and what to do next.
@@ -176,6 +178,10 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 			mark, what = st.red("?"), "folder missing"
 		case s.Stub:
 			mark, what = st.dim("·"), "not started"
+		case s.Changed:
+			mark, what = st.dim("~"), "changed since it was last checked"
+		case s.Unchecked:
+			mark, what = st.dim("~"), "started, not checked yet"
 		case s.Result.Outcome == results.Passed:
 			mark, what = st.green("✓"), "passed"
 		case s.Result.Outcome == results.Skipped:
@@ -186,7 +192,7 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 			mark, what = st.red("✗"), fmt.Sprintf("%d of %d checks pass", s.Result.Passed(), len(s.Result.Checks))
 		}
 		fmt.Fprintf(w, "  %s %02d %-24s %s\n", mark, s.Lesson.Number, s.Lesson.Slug, st.dim(what))
-		if next == nil && (s.Stub || (s.Result.Outcome != results.Passed && s.Result.Outcome != results.Skipped)) {
+		if next == nil && (s.Stub || s.Changed || s.Unchecked || !s.Result.Done()) {
 			next = &all[i]
 		}
 	}
