@@ -45,14 +45,15 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 			fmt.Fprintln(cfg.stdout)
 		}
 		res, err := grader.Grade(ctx, grader.Options{
-			Lesson:   l,
-			Dir:      filepath.Join(cfg.dir, l.Dir()),
-			CacheDir: cacheDir(),
-			Verbose:  cfg.verbose,
-			Jobs:     cfg.jobs,
-			Checks:   cfg.checks,
-			Seed:     cfg.seed,
-			Notify:   func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
+			Lesson:       l,
+			Dir:          filepath.Join(cfg.dir, l.Dir()),
+			CacheDir:     cacheDir(),
+			Verbose:      cfg.verbose,
+			Jobs:         cfg.jobs,
+			Checks:       cfg.checks,
+			Seed:         cfg.seed,
+			RaceOptional: true,
+			Notify:       func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
 		})
 		if err != nil && len(cfg.checks) > 0 {
 			return usageError{err.Error()}

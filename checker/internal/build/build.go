@@ -28,9 +28,13 @@ type Request struct {
 	Dir      string // the lesson folder, inside a Go module
 	Race     bool   // build with -race
 	CacheDir string // where binaries are kept
-	// Slow, if set, is called once when the build takes longer than a
-	// moment, so the learner knows why they wait.
+	// Slow, if set, is called once, early, when a -race build finds the
+	// race detector's standard library not yet compiled, so the learner
+	// knows why they wait.
 	Slow func()
+	// RaceOptional builds without -race where the race detector cannot be
+	// had (no C compiler), saying so in the Result, instead of failing.
+	RaceOptional bool
 	// As, if set, runs the go command as another user (class grading, as
 	// root, never builds a learner's code with its own privileges).
 	As *User
@@ -58,13 +62,30 @@ func (e *Error) Unwrap() error { return e.Err }
 type Result struct {
 	Path   string
 	Cached bool
+	// NoRace says why the program was built without the race detector
+	// that the Request asked for, or is "".
+	NoRace string
 }
+
+// NoCompiler is Result.NoRace on a machine with no C compiler.
+const NoCompiler = "the race detector needs a C compiler, and this machine has none: install gcc (on Debian or Ubuntu, sudo apt install gcc) or, on macOS, the Xcode command-line tools (xcode-select --install)"
 
 // Timeout bounds one build, the first -race build included.
 const Timeout = 5 * time.Minute
 
 // Program builds the program in r.Dir, or finds it in the cache.
 func Program(ctx context.Context, r Request) (Result, error) {
+	res, err := program(ctx, r)
+	var berr *Error
+	if r.Race && r.RaceOptional && errors.As(err, &berr) && strings.Contains(berr.Output, "-race requires cgo") {
+		r.Race = false
+		res, err = program(ctx, r)
+		res.NoRace = NoCompiler
+	}
+	return res, err
+}
+
+func program(ctx context.Context, r Request) (Result, error) {
 	key, err := cacheKey(r)
 	if err != nil {
 		return Result{}, err
@@ -112,9 +133,17 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output
-	if r.Slow != nil {
-		t := time.AfterFunc(2*time.Second, r.Slow)
-		defer t.Stop()
+	if r.Race && r.Slow != nil {
+		// Asked alongside the build, which it does not delay; never
+		// after Program returns.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if raceCold(ctx, r.Dir, cmd.Env) {
+				r.Slow()
+			}
+		}()
+		defer func() { <-done }()
 	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
@@ -141,6 +170,17 @@ func Program(ctx context.Context, r Request) (Result, error) {
 	}
 	prune(r.CacheDir, keep)
 	return Result{Path: out}, nil
+}
+
+// raceCold reports whether the race detector's build of the standard
+// library is not in Go's cache yet, so that a -race build will compile it
+// (a minute or two) rather than take a second or two.
+func raceCold(ctx context.Context, dir string, env []string) bool {
+	cmd := exec.CommandContext(ctx, "go", "list", "-race", "-trimpath", "-f", "{{.Stale}}", "runtime", "net")
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.Output()
+	return err == nil && strings.Contains(string(out), "true")
 }
 
 // copyFile copies the regular file src over dst, never following a link.

@@ -54,3 +54,25 @@ func TestProgramCachesAndReportsErrors(t *testing.T) {
 	assert.Contains(t, berr.Output, "declared and not used: x")
 	assert.NotContains(t, berr.Output, "# ", "go build's package header is dropped")
 }
+
+// TestRaceOptionalWithoutCompiler: where the race detector cannot be had
+// (cgo off, as with no C compiler), a build that may go without it does,
+// and says why; one that may not fails with the go command's words.
+func TestRaceOptionalWithoutCompiler(t *testing.T) {
+	t.Setenv("CGO_ENABLED", "0")
+	cache := t.TempDir()
+	src, err := os.MkdirTemp("testdata", "race-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(src) })
+	require.NoError(t, os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644))
+
+	res, err := Program(context.Background(), Request{Dir: src, Race: true, RaceOptional: true, CacheDir: cache})
+	require.NoError(t, err)
+	assert.Equal(t, NoCompiler, res.NoRace)
+	assert.FileExists(t, res.Path)
+
+	_, err = Program(context.Background(), Request{Dir: src, Race: true, CacheDir: cache})
+	var berr *Error
+	require.ErrorAs(t, err, &berr)
+	assert.Contains(t, berr.Output, "-race requires cgo")
+}

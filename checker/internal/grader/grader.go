@@ -53,6 +53,11 @@ type Options struct {
 	User *proc.User
 	// BuildAs, if set, is who the go command runs as (see build.User).
 	BuildAs *build.User
+	// RaceOptional grades a -race lesson without the race detector where
+	// it cannot be had (no C compiler), with a note, rather than calling
+	// the program unbuildable. Class grading leaves it off: a grade
+	// never silently skips a check.
+	RaceOptional bool
 
 	inNamespace bool // a lesson worker, already in the lesson's namespace
 	// namespace makes the attributes that start a worker in a network
@@ -87,13 +92,16 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		}
 	}
 
-	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir, As: o.BuildAs}
+	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir, As: o.BuildAs, RaceOptional: o.RaceOptional}
 	if o.Notify != nil && o.Lesson.Race {
 		req.Slow = func() {
-			o.Notify("building with the race detector (-race); the first such build on a machine compiles the standard library again and can take a minute or two")
+			o.Notify("building with the race detector (-race) for the first time on this machine: it compiles the standard library again, which can take a minute or two")
 		}
 	}
 	bin, err := build.Program(ctx, req)
+	if bin.NoRace != "" {
+		res.Notes = append(res.Notes, "no data race was looked for: "+bin.NoRace+"; every other check ran")
+	}
 	var berr *build.Error
 	switch {
 	case ctx.Err() != nil:

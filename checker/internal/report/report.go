@@ -45,6 +45,9 @@ func (s Style) mark(o results.Outcome) string {
 // each failed one.
 func Lesson(w io.Writer, l catalog.Lesson, r results.Result, st Style) {
 	fmt.Fprintf(w, "%s %s\n", (st.bold(fmt.Sprintf("lesson %02d · %s", l.Number, l.Slug))), st.dim("— "+l.Title))
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  %s %s\n", st.dim("!"), n)
+	}
 	switch r.Outcome {
 	case results.Missing, results.Unstarted:
 		fmt.Fprintf(w, "  %s %s\n", st.red("✗"), r.Error)

@@ -62,6 +62,7 @@ type Result struct {
 	Outcome     Outcome       `json:"outcome"`
 	BuildOutput string        `json:"build_output,omitempty"`
 	Error       string        `json:"error,omitempty"` // why grading could not run
+	Notes       []string      `json:"notes,omitempty"` // what the learner should know about how it was graded
 	Checks      []Check       `json:"checks,omitempty"`
 	Duration    time.Duration `json:"duration_ns"`
 }
