@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -49,6 +50,11 @@ type Lesson struct {
 	// Hints maps each of the lesson's own checks (script name) to what to
 	// reread; shared checks bring their own.
 	Hints map[string]string
+	// Guide is the lesson's help a level at a time, for `checker hint`:
+	// first the concept the lesson turns on, then the Go API that does it,
+	// then the shape of the code. Each level gives away a little more, and
+	// names the README sections to reread ("Section title").
+	Guide []string
 	// CauseHints, where set, replace the course's general hint for a
 	// failure of that kind that is not the failing check's subject (see
 	// HintFor): lesson 10 sends every data race to its own section.
@@ -190,27 +196,62 @@ func Find(name string) (Lesson, bool) {
 // SourceSum is the SHA-256 of a lesson folder's Go files, names and
 // contents. It tells an untouched stub from an edited one.
 func SourceSum(dir string) (string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		return "", err
 	}
-	if len(files) == 0 {
+	if len(names) == 0 {
 		return "", fmt.Errorf("no Go files in %s", dir)
 	}
-	h := sha256.New()
-	for _, f := range files {
+	files := map[string][]byte{}
+	for _, f := range names {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return "", fmt.Errorf("hash lesson source: %w", err)
 		}
-		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
-		h.Write(data)
+		files[filepath.Base(f)] = data
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return filesSum(files), nil
 }
 
-//go:embed stubs.sum
-var stubSums string
+// filesSum hashes files, name and content, in name order.
+func filesSum(files map[string][]byte) string {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(h, "%s %d\n", name, len(files[name]))
+		h.Write(files[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stubs holds a copy of every lesson's stub, each Go file named NAME.stub
+// (so that no tool takes it for source): what an untouched lesson folder
+// holds, and what `checker reset` puts back.
+//
+//go:embed stubs
+var stubs embed.FS
+
+// Stub returns the Go files of the lesson's untouched stub, by name.
+func (l Lesson) Stub() (map[string][]byte, error) {
+	dir := path.Join("stubs", l.Dir())
+	entries, err := fs.ReadDir(stubs, dir)
+	if err != nil {
+		return nil, fmt.Errorf("the stub of %s: %w", l.Name(), err)
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".stub")
+		if !ok {
+			continue
+		}
+		data, err := fs.ReadFile(stubs, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		files[name] = data
+	}
+	return files, nil
+}
 
 // IsStub reports whether the lesson folder dir still holds the untouched
 // stub that the course ships.
@@ -219,5 +260,6 @@ func (l Lesson) IsStub(dir string) bool {
 	if err != nil {
 		return false
 	}
-	return slices.Contains(strings.Fields(stubSums), l.Dir()+":"+sum)
+	files, err := l.Stub()
+	return err == nil && len(files) > 0 && sum == filesSum(files)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "rewrite stubs.sum from the lessons/ folder")
+var update = flag.Bool("update", false, "rewrite the generated files (stub copies, README tables) from the tree")
 
 const root = "../../.."
 
@@ -70,6 +70,11 @@ func TestTreeMatchesCatalog(t *testing.T) {
 					assert.Contains(t, string(readme), "## "+quoted, "%s: the hint names README section %q", name, quoted)
 				}
 			}
+			for kind, hint := range l.CauseHints {
+				for _, quoted := range quotedSections(hint) {
+					assert.Contains(t, string(readme), "## "+quoted, "%s hint: names README section %q", kind, quoted)
+				}
+			}
 		})
 	}
 	for _, top := range []string{"lessons", "solutions"} {
@@ -94,25 +99,32 @@ func quotedSections(hint string) []string {
 	return out
 }
 
-// TestStubSums keeps stubs.sum in step with lessons/, so the checker can
-// tell an untouched stub. Run with -update after changing a stub.
-func TestStubSums(t *testing.T) {
-	var want strings.Builder
+// TestStubCopies keeps the checker's copy of every stub (stubs/) equal to
+// lessons/, so that it can tell an untouched stub and `reset` can put one
+// back. Run with -update after changing a stub.
+func TestStubCopies(t *testing.T) {
 	for _, l := range Lessons() {
-		sum, err := SourceSum(filepath.Join(root, "lessons", l.Dir()))
-		if *update && err != nil {
-			continue // a lesson being written: TestTreeMatchesCatalog reports it
-		}
+		names, err := filepath.Glob(filepath.Join(root, "lessons", l.Dir(), "*.go"))
 		require.NoError(t, err)
-		fmt.Fprintf(&want, "%s:%s\n", l.Dir(), sum)
-	}
-	if *update {
-		require.NoError(t, os.WriteFile("stubs.sum", []byte(want.String()), 0o644))
-	}
-	assert.Equal(t, want.String(), stubSums, "stubs.sum is stale: go test ./checker/internal/catalog -update")
-	for _, l := range Lessons() {
-		assert.True(t, l.IsStub(filepath.Join(root, "lessons", l.Dir())))
-		assert.False(t, l.IsStub(filepath.Join(root, "solutions", l.Dir())))
+		want := map[string][]byte{}
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			require.NoError(t, err)
+			want[filepath.Base(n)] = data
+		}
+		if *update {
+			dir := filepath.Join("stubs", l.Dir())
+			require.NoError(t, os.RemoveAll(dir))
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			for name, data := range want {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, name+".stub"), data, 0o644))
+			}
+			continue
+		}
+		got, err := l.Stub()
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%s: the copy in stubs/ is stale: go test ./checker/internal/catalog -run TestStubCopies -update", l.Dir())
+		assert.True(t, l.IsStub(filepath.Join(root, "lessons", l.Dir())), "%s: the stub is recognised", l.Dir())
 	}
 }
 

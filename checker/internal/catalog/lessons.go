@@ -22,4 +22,6 @@ var lessons = []Lesson{
 	lesson16,
 	lesson17,
 	lesson18,
+	lesson19,
+	lesson20,
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/socketlings/socketlings/checker/internal/netns"
 	"github.com/socketlings/socketlings/checker/internal/proc"
 	"github.com/socketlings/socketlings/checker/internal/results"
+	"github.com/socketlings/socketlings/checker/internal/scriptcmd"
 )
 
 // workerEnv makes the checker (or a test binary) a lesson worker: it grades
@@ -35,7 +36,10 @@ type isolatedJob struct {
 
 // RunWorkerIfAsked turns this process into a lesson worker when the grader
 // started it as one, and then exits. Call it first in main (and TestMain).
+// It also runs the helper of a check that connects as another user
+// (scriptcmd's unixdial -uid).
 func RunWorkerIfAsked() {
+	scriptcmd.RunUnixPeerIfAsked()
 	spec := os.Getenv(workerEnv)
 	if spec == "" {
 		return

@@ -10,6 +10,9 @@
 //
 // The vocabulary:
 //
+//	abstractname VAR
+//		Set $VAR to a name in Linux's abstract namespace, @socketlings-...,
+//		that no other script uses.
 //	busyport [tcp|udp]
 //		Hold a loopback port, TCP (the default) or UDP, until the script
 //		ends, and set $ADDR to it: a program told to use it finds it taken.
@@ -29,7 +32,8 @@
 //	close NAME
 //		Close connection NAME.
 //	closewrite NAME
-//		Half-close connection NAME: send FIN, keep reading.
+//		Half-close connection NAME: send FIN (on a TLS connection, the
+//		close_notify alert), keep reading.
 //	crowd N SIZE
 //		Open N connections to $ADDR at once. Once all are open, each sends
 //		SIZE bytes and must read the same bytes back while every other
@@ -96,6 +100,12 @@
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
 //	expecteof NAME
 //		The peer must close NAME (EOF) with no further bytes.
+//	expectfd NAME REGEXP FILE
+//		Read one line from the Unix socket connection NAME (as expectline)
+//		and the file descriptors that come with it (SCM_RIGHTS): the line
+//		must match REGEXP and carry exactly one descriptor, opened
+//		read-only, through which the whole of FILE reads, from its first
+//		byte.
 //	expectline NAME REGEXP
 //		Read one line from NAME (up to "\n", which is not part of it, nor
 //		a "\r" before it); the whole line must match REGEXP.
@@ -126,6 +136,24 @@
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	genfile FILE SIZE
 //		Write SIZE bytes of a seeded pattern to FILE.
+//	gramburst NAME N SIZE
+//		Send N datagrams of SIZE bytes (8 to 65536, a seeded pattern each)
+//		on the gramdial socket NAME back to back, before reading any echo;
+//		then N echoes must arrive, each whole, from the path NAME talks
+//		to, in the order sent. N is at most 8: Linux queues at most 10
+//		datagrams for a Unix socket (net.unix.max_dgram_qlen), and the
+//		echoes wait in the checker's queue.
+//	gramdial NAME [PATH]
+//		Open a Unix datagram socket that talks to PATH (default $SOCKET;
+//		a relative path is in $WORK, @NAME is abstract), bound to a name
+//		of its own in the abstract namespace, so that the server, whatever
+//		user it runs as, can answer; set $LOCAL_NAME to that name. A reply
+//		must come from PATH as the server bound it.
+//	gramexpect NAME TEXT
+//		One datagram arrives on the gramdial socket NAME within 3s, from
+//		the path NAME talks to, and equals TEXT exactly.
+//	gramsend NAME TEXT
+//		Send TEXT as one datagram on the gramdial socket NAME.
 //	hops [-q=N] ADDR|*...
 //		The output of the last `run` is a traceroute's (lesson 16): one
 //		line per TTL from 1, in order, each the TTL, then per probe a
@@ -310,6 +338,14 @@
 //		At most MAX TCP sockets with local port $PORT are in STATE
 //		(CLOSE_WAIT, TIME_WAIT, ESTABLISHED...), waiting up to 1s for it.
 //		Linux only.
+//	sockmode PATH MODE
+//		PATH (relative to $WORK) is a socket file (not followed if a symbolic link) whose
+//		permission bits are MODE, in octal (such as 0600).
+//	stalesocket [-dgram] PATH
+//		Leave a stale socket file at PATH, as a server that crashed does:
+//		a stream (or datagram) socket bound there and closed without
+//		removing the file, so that connecting to it is refused. The file
+//		belongs to the user the script's programs run as.
 //	stall NAME
 //		Write to NAME and never read, until for 1s nothing more goes in
 //		(at most 256 MiB): an echo server's write back to NAME now blocks,
@@ -319,6 +355,38 @@
 //		Send SIGTERM (or SIGINT, with INT) to the server and wait (at
 //		most 5s) for it to exit 0 with no data race reported. Its stdout
 //		becomes what `stdout` matches.
+//	tlscerts [DIR]
+//		Make the script's test certificates, ECDSA P-256, valid from an
+//		hour ago for a day, and write them as PEM into DIR (default
+//		$WORK), readable by the program: ca.crt (the checker's CA),
+//		other-ca.crt (a CA nobody trusts), and NAME.crt with NAME.key for
+//		server (signed by the CA for localhost, 127.0.0.1, 127.0.0.2 and
+//		::1), expired (the same, expired a day ago), wrongname (signed by
+//		the CA for not-this-host.example only), selfsigned (for the
+//		loopback names, signed by itself), client (a client certificate
+//		signed by the CA) and otherclient (one signed by the other CA).
+//		tlsdial and tlsserver use them.
+//	tlsdial [-cert ID] [-name NAME] [-min V] [-max V] NAME [ADDR]
+//		Connect to ADDR (default $ADDR) and complete a TLS handshake
+//		within 5s, as a client that trusts ca.crt alone and expects a
+//		certificate for NAME (default ADDR's host), offering TLS 1.2 to
+//		1.3 (or -min to -max, versions 1.0 to 1.3), with the client
+//		certificate ID of tlscerts, or none; call the connection NAME,
+//		for send, expect, closewrite and the rest. With !, the server
+//		must refuse: the handshake fails, or (TLS 1.3 checks a client's
+//		certificate after the client is done) "ping" sent after it gets
+//		an alert, a close or a reset within 3s, never the echo.
+//	tlsplain TEXT
+//		Connect to $ADDR over plain TCP and send TEXT with no handshake:
+//		the server must close the connection (or reset it) within 3s
+//		without sending TEXT back; a TLS alert before the close is fine.
+//	tlsserver MODE
+//		Run a TLS echo server inside the checker (TLS 1.2 and 1.3) and set
+//		$ADDR to it, for a client to connect to; received reports what it
+//		got. MODE names its certificate from tlscerts: good (server),
+//		expired, wrongname, selfsigned; needcert is good and requires a
+//		client certificate signed by the CA; plaintext is a plain TCP echo
+//		server that speaks no TLS at all.
 //	topology HOPS [silent=K] [noise] [dup]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
@@ -426,10 +494,36 @@
 //		Set $VAR to printable text that, sent from FROM (IPv4:PORT) to the
 //		udplisten socket NAME, makes the UDP checksum come out as 0x0000,
 //		which RFC 768 sends as 0xffff.
+//	unixdial [-uid=N] NAME [PATH]
+//		Connect to the Unix stream socket at PATH (default $SOCKET;
+//		relative to $WORK, where the program runs; @NAME is abstract) and
+//		call the connection NAME; set $UID_NAME and $PID_NAME to the uid
+//		and pid of the process that connected, which the server's
+//		SO_PEERCRED names. With -uid, a helper process running as uid and
+//		gid N (with CAP_DAC_OVERRIDE, so that file permissions do not
+//		stop it) connects and hands the connection over; the checker
+//		must be root. With !, the connection must fail.
+//	unixlisten PATH
+//		Listen on a Unix stream socket at PATH (relative to $WORK), owned
+//		by the user the script's programs run as, until the script ends,
+//		accepting and holding every connection: a live server, whose path
+//		another must not take.
+//	unixrefuses ARGS...
+//		Run the lesson's program with ARGS, which must refuse to start:
+//		exit status 1 within 5s, no panic. If it prints a readiness line
+//		it is killed at once and the check fails: it took a path it must
+//		leave alone. Its output becomes what stdout and stderr match.
+//	unixserve ARGS...
+//		Start the lesson's program with ARGS in the background and wait
+//		(at most 5s) for its stdout line `listening on unix:PATH` (or
+//		`unixgram:PATH` with -dgram), PATH exactly as -socket gave it; set
+//		$SOCKET to PATH.
 //	veth NAME PEER
 //		Create a pair of virtual Ethernet interfaces, NAME and PEER, and
 //		bring both up: a frame sent on one arrives on the other. Both go
 //		away at the script's end. Needs CAP_NET_ADMIN (Isolated lessons).
 //
-// Conditions: [ipv6] is true when the machine can listen on ::1.
+// Conditions: [ipv6] is true when the machine can listen on ::1;
+// [otheruid] when unixdial -uid works: the checker runs as root and can
+// start a process as another user (Linux only).
 package scriptcmd
