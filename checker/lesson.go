@@ -44,26 +44,9 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 		if i > 0 && !cfg.json {
 			fmt.Fprintln(cfg.stdout)
 		}
-		res, err := grader.Grade(ctx, grader.Options{
-			Lesson:       l,
-			Dir:          filepath.Join(cfg.dir, l.Dir()),
-			CacheDir:     cacheDir(),
-			Verbose:      cfg.verbose,
-			Jobs:         cfg.jobs,
-			Checks:       cfg.checks,
-			Seed:         cfg.seed,
-			RaceOptional: true,
-			Notify:       func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
-		})
-		if err != nil && len(cfg.checks) > 0 {
-			return usageError{err.Error()}
-		}
+		res, err := gradeLesson(ctx, cfg, l)
 		if err != nil {
 			return err
-		}
-		if len(cfg.checks) == 0 && cfg.checker != "" {
-			// Best effort: the progress view then says "not checked yet".
-			_ = cfg.store().Save(l, filepath.Join(cfg.dir, l.Dir()), res)
 		}
 		if cfg.json {
 			if err := enc.Encode(lessonJSON{Number: l.Number, Title: l.Title, Result: res}); err != nil {
@@ -78,8 +61,10 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 		if !res.Done() {
 			failed++
 			if hintNext && len(todo) == 1 && !cfg.json {
-				fmt.Fprintf(cfg.stdout, "Fix the first failure, then run `go run ./checker %s` again.\n", l.Name())
+				fmt.Fprintf(cfg.stdout, "Fix the first failure, then run `go run ./checker %s` again (stuck? `go run ./checker hint %s`).\n", l.Name(), l.Name())
 			}
+		} else if hintNext && len(todo) == 1 && !cfg.json && len(cfg.checks) == 0 && res.Outcome == results.Passed {
+			fmt.Fprintf(cfg.stdout, "Lesson %02d passes. Compare with the reference: `go run ./checker solution %s`.\n", l.Number, l.Name())
 		}
 	}
 	if len(todo) > 1 && !cfg.json {
@@ -89,6 +74,33 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 		return errFailed
 	}
 	return nil
+}
+
+// gradeLesson grades one lesson of cfg.dir and keeps its result for the
+// progress view.
+func gradeLesson(ctx context.Context, cfg config, l catalog.Lesson) (results.Result, error) {
+	res, err := grader.Grade(ctx, grader.Options{
+		Lesson:       l,
+		Dir:          filepath.Join(cfg.dir, l.Dir()),
+		CacheDir:     cacheDir(),
+		Verbose:      cfg.verbose,
+		Jobs:         cfg.jobs,
+		Checks:       cfg.checks,
+		Seed:         cfg.seed,
+		RaceOptional: true,
+		Notify:       func(msg string) { fmt.Fprintf(cfg.stderr, "checker: %s\n", msg) },
+	})
+	if err != nil && len(cfg.checks) > 0 {
+		return res, usageError{err.Error()}
+	}
+	if err != nil {
+		return res, err
+	}
+	if len(cfg.checks) == 0 && cfg.checker != "" {
+		// Best effort: the progress view then says "not checked yet".
+		_ = cfg.store().Save(l, filepath.Join(cfg.dir, l.Dir()), res)
+	}
+	return res, nil
 }
 
 // lessonJSON is what --json prints for a lesson: its result, with the

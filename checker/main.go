@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var sub string
 	var pos []string
-	if rest := fs.Args(); len(rest) > 0 && (rest[0] == "grade" || rest[0] == "grade-worker") {
+	if rest := fs.Args(); len(rest) > 0 && slices.Contains([]string{"grade", "grade-worker", "hint", "reset", "solution", "watch"}, rest[0]) {
 		sub, pos = rest[0], rest[1:]
 	} else {
 		p, err := parseInterspersed(fs, rest)
@@ -128,6 +129,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runGrade(ctx, cfg, pos)
 	case sub == "grade-worker":
 		err = runGradeWorker(ctx, cfg, pos)
+	case sub == "hint":
+		err = runHint(cfg, pos)
+	case sub == "reset":
+		err = runReset(cfg, pos)
+	case sub == "solution":
+		err = runSolution(cfg, pos)
+	case sub == "watch":
+		err = runWatch(ctx, cfg, pos)
 	case len(pos) == 0:
 		err = runProgress(ctx, cfg)
 	case pos[0] == "help":
@@ -180,6 +189,10 @@ func usage(w io.Writer, fs *flag.FlagSet) {
   go run ./checker [flags]            show your progress and the next lesson
   go run ./checker [flags] LESSON...  grade lessons (lesson03, 3, 03, tcp-echo-client, 03-tcp-echo-client)
   go run ./checker [flags] all        grade every lesson
+  go run ./checker watch [LESSON]     grade on every save; on to the next lesson when it passes
+  go run ./checker hint LESSON        one more hint: the idea, then the Go API, then the shape of the code
+  go run ./checker reset LESSON       put the stub back (your files go to a backup folder)
+  go run ./checker solution LESSON    the reference solution, once the lesson passes (--force: before)
   go run ./checker grade [flags] SUBMISSION...
                                       grade a class (see go run ./checker grade -h)
 
@@ -188,7 +201,7 @@ flags:
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fmt.Fprint(w, `
-exit status: 0 all passed, 1 a check failed, 2 usage error, 3 checker error, 130 interrupted
+exit status: 0 all passed, 1 a check failed (solution: not passed yet), 2 usage error, 3 checker error, 130 interrupted
 `)
 }
 

@@ -30,6 +30,10 @@ func (s Style) red(t string) string   { return s.paint("31", t) }
 func (s Style) dim(t string) string   { return s.paint("2", t) }
 func (s Style) bold(t string) string  { return s.paint("1", t) }
 
+// Bold and Dim style text for the checker's other views.
+func (s Style) Bold(t string) string { return s.bold(t) }
+func (s Style) Dim(t string) string  { return s.dim(t) }
+
 func (s Style) mark(o results.Outcome) string {
 	switch o {
 	case results.Passed:
