@@ -75,6 +75,14 @@ func TestTreeMatchesCatalog(t *testing.T) {
 					assert.Contains(t, string(readme), "## "+quoted, "%s hint: names README section %q", kind, quoted)
 				}
 			}
+			// The guide: concept, Go API, shape of the code.
+			assert.Len(t, l.Guide, 3, "the guide has three levels: the concept, the Go API, the shape of the code")
+			for i, level := range l.Guide {
+				assert.NotEmpty(t, quotedSections(level), "guide level %d names the README section to reread", i+1)
+				for _, quoted := range quotedSections(level) {
+					assert.Contains(t, string(readme), "## "+quoted, "guide level %d: names README section %q", i+1, quoted)
+				}
+			}
 		})
 	}
 	for _, top := range []string{"lessons", "solutions"} {

@@ -25,4 +25,9 @@ var lesson02 = Lesson{
 		"clients_sequential": `Loop on Accept so the server outlives its first client ("The accept loop").`,
 		"client_reset":       `An error on one connection ends that connection, not the server: log it and accept the next ("The accept loop").`,
 	},
+	Guide: []string{
+		"TCP carries a stream of bytes, not messages: the kernels on both sides cut and merge what was written, so one read on the server may hold half a write or three of them. The server's only job is to send back every byte it reads, in order, until the client half-closes its sending direction; then it finishes and closes its own side, which is the client's end of stream. Reread \"A stream has no messages\" and \"End of stream\".",
+		"`net.Listen` on network `tcp` does socket, bind and listen and returns a `net.Listener`; its `Addr()` is the address really bound, and its `Accept()` returns a `net.Conn` per client, or an error wrapping `net.ErrClosed` once the listener is closed. `conn.Read` returns `0, io.EOF` after the client's FIN, and `conn.Write` writes everything or fails. The trap: a `Read` may return bytes and an error together, so handle `n > 0` before you look at `err`, and test `io.EOF` with `errors.Is` as the normal end, not a failure. Reread \"The Go API you need\" and \"Readiness\".",
+		"Listen (on failure `log.Fatalf`), then print `listening on ` with `ln.Addr()`, never the flag. Hand SIGINT and SIGTERM to a goroutine through `signal.Notify` that closes the listener, so that the accept loop sees `net.ErrClosed` and returns; any other accept error is logged and the loop goes on. `echo` keeps its `defer conn.Close()` and loops: read into one buffer, write back `buf[:n]`, return nil at `io.EOF` and any other error as it is; main logs that error and accepts the next client. Reread \"The accept loop\" and \"Step-by-step tasks\".",
+	},
 }

@@ -30,4 +30,9 @@ var lesson03 = Lesson{
 		"timeout_default":   `Declare -timeout with flag.Duration and a default of 5*time.Second, and always set the deadline from it ("When things go wrong").`,
 		"timeout_connect":   `Connect with net.DialTimeout(..., timeout), not net.Dial: a deadline set on the connection comes too late for the connect ("When things go wrong").`,
 	},
+	Guide: []string{
+		"A client has the same stream to deal with as the server: one read returns whatever bytes have arrived so far, so the echo is complete only when you hold as many bytes as you sent, and a server that closes sooner has broken the exchange. And because a server may never answer at all, the whole exchange, from the connect to the last byte of the echo, needs a time limit you set yourself. Reread \"Reading the whole reply\" and \"When things go wrong\".",
+		"`net.DialTimeout` on network `tcp`, with the timeout, connects or gives up, and returns a `net.Conn`; `conn.SetDeadline(t)` makes every later `Read` and `Write` fail with `os.ErrDeadlineExceeded` after the instant `t`. `conn.Write` sends all of the message or fails, and `io.ReadFull(conn, buf)` reads until `buf` is full, returning `io.ErrUnexpectedEOF` (or `io.EOF` before the first byte) when the server closes early. The trap: a deadline set on the connection cannot cover the connect, so the dial itself needs the timeout too. Reread \"The Go API you need\".",
+		"Compute the deadline first, `time.Now().Add(timeout)`, then dial with the timeout and wrap its error as the connect step; `defer conn.Close()` at once and set the one deadline. Write the message as it is, with no newline, then make a buffer of `len(msg)` bytes and fill it with `io.ReadFull`. An early end becomes an error that says how many of how many bytes came back, any other error is wrapped with the address, and only a full buffer is returned for `main` to print. Reread \"Step-by-step tasks\".",
+	},
 }

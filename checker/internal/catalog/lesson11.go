@@ -25,4 +25,9 @@ var lesson11 = Lesson{
 		"peers_each":     `Reply to the address that this ReadFrom returned, never to a peer remembered from earlier ("One socket, every peer").`,
 		"peers_crowd":    `One loop on one socket serves every peer: read a datagram into the 64 KiB buffer, echo it whole to its own sender, read the next ("One socket, every peer").`,
 	},
+	Guide: []string{
+		"UDP carries datagrams, not a stream: no handshake, no connection to accept, and each read returns exactly one whole message, from whichever peer sent it, while each write sends exactly one. So one socket talks to every peer, and the reply must go to the address that came with the datagram being answered. A datagram larger than your read buffer is cut without a word, and an empty datagram is still a message that deserves its echo. Reread \"Datagrams, not streams\", \"One socket, every peer\" and \"The empty datagram\".",
+		"`net.ListenPacket` on network `udp` creates and binds the socket and returns a `net.PacketConn`: `LocalAddr()` is the address really bound, `ReadFrom(buf)` returns one datagram's length and its sender, and `WriteTo(p, addr)` sends `p` as one datagram. After `Close`, `ReadFrom` returns an error wrapping `net.ErrClosed`. The trap is the buffer's size: make it 64 KiB, since a smaller one truncates big datagrams and `ReadFrom` returns no error for it. Reread \"The read buffer\", \"How big a datagram can be\" and \"The Go API you need\".",
+		"Bind with `net.ListenPacket`, `log.Fatalf` on failure, and print `listening on ` with `conn.LocalAddr()`. Catch SIGINT and SIGTERM in a goroutine that closes the socket, then call `serve`. In `serve`, make one 64 KiB buffer and loop: read a datagram and its sender; return nil on `net.ErrClosed`, log another error and go on; otherwise write `buf[:n]` back to that sender, even when `n` is 0, and log a write error without stopping. Reread \"Step-by-step tasks\".",
+	},
 }
