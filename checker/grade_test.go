@@ -119,7 +119,7 @@ func TestGradeSampleClass(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(out4, "report.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &report))
-	assert.Equal(t, 1, report.Version)
+	assert.Equal(t, 2, report.Version)
 	assert.Equal(t, uint64(7), report.Provenance.Seed)
 	assert.Len(t, report.Submissions, 7)
 	junit, err := os.ReadFile(filepath.Join(out4, "junit.xml"))

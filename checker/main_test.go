@@ -78,7 +78,7 @@ func TestUsageErrors(t *testing.T) {
 func TestSolutionPassesStubFails(t *testing.T) {
 	code, stdout, _ := runChecker(t, "--dir", "../solutions", "tcp-echo-server")
 	assert.Equal(t, exitOK, code, stdout)
-	assert.Regexp(t, `\n(\d+) of (\d+) checks passed\.\n$`, stdout)
+	assert.Regexp(t, `\n(\d+) of (\d+) checks passed\.\nLesson 02 passes\. Compare with the reference: .go run \./checker solution lesson02.\.\n$`, stdout)
 	assert.NotContains(t, stdout, "✗")
 	assert.NotContains(t, stdout, "\x1b[", "no colour when stdout is not a terminal")
 
@@ -88,7 +88,7 @@ func TestSolutionPassesStubFails(t *testing.T) {
 	// any program that exits with an error keeps (a usage error) may pass.
 	assert.Regexp(t, `\n[0-2] of \d+ checks passed\.\n`, stdout)
 	assert.Contains(t, stdout, "hint:")
-	assert.Contains(t, stdout, "Fix the first failure, then run `go run ./checker lesson02` again.")
+	assert.Contains(t, stdout, "Fix the first failure, then run `go run ./checker lesson02` again (stuck? `go run ./checker hint lesson02`).")
 	assert.NotContains(t, stdout, "goroutine ", "no Go stack traces for the learner")
 }
 

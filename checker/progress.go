@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/socketlings/socketlings/checker/internal/catalog"
+	"github.com/socketlings/socketlings/checker/internal/grader"
 	"github.com/socketlings/socketlings/checker/internal/lastrun"
 	"github.com/socketlings/socketlings/checker/internal/report"
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // runProgress shows every lesson's state and the next one to work on. It
@@ -30,6 +33,8 @@ func runProgress(ctx context.Context, cfg config) error {
 		switch {
 		case !isDir(dir):
 			s.Missing = true
+		case l.NeedsLinux() && runtime.GOOS != "linux":
+			s.Result = results.Result{Lesson: l.Dir(), Outcome: results.Skipped, Error: grader.NotLinux(l)}
 		case l.IsStub(dir):
 			s.Stub = true
 		default:

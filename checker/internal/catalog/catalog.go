@@ -32,6 +32,10 @@ type Lesson struct {
 	// own (raw sockets): as root a plain one, otherwise inside a user
 	// namespace; where neither can be made, the lesson is skipped.
 	Isolated bool
+	// Linux marks a lesson whose checks need Linux (its system calls are
+	// Linux's); an Isolated lesson needs it too. Elsewhere the lesson is
+	// skipped, saying why.
+	Linux bool
 	// Contract is the program's contract, clause by clause, in the order
 	// the README's "What the checker tests" prints it (generated from
 	// here). The shared clauses of Server and Client follow it.
@@ -63,6 +67,9 @@ type Lesson struct {
 
 // Dir is the lesson's folder name, as in lessons/ and solutions/.
 func (l Lesson) Dir() string { return fmt.Sprintf("%02d-%s", l.Number, l.Slug) }
+
+// NeedsLinux reports whether the lesson can be graded only on Linux.
+func (l Lesson) NeedsLinux() bool { return l.Linux || l.Isolated }
 
 // Name is how the checker names the lesson to a learner: lesson03.
 func (l Lesson) Name() string { return fmt.Sprintf("lesson%02d", l.Number) }

@@ -1,7 +1,7 @@
 package catalog
 
 var lesson19 = Lesson{
-	Number: 19, Slug: "unix-sockets", Title: "A local service over Unix domain sockets",
+	Number: 19, Slug: "unix-sockets", Title: "A local service over Unix domain sockets", Linux: true,
 	Contract: []Clause{
 		{ID: "flags", Text: "**Flags:** `-socket PATH`, default `/tmp/socketlings.sock`; `-dir DIR`, the folder `OPEN` serves, default `.`; `-allow UIDS`, comma-separated uids, default: any uid; `-dgram`, datagram mode. The checker always passes `-socket`: a relative path such as `app.sock`, in the temporary folder it runs the program in, or an abstract name.",
 			Taught: "the checker never uses the shared default path /tmp/socketlings.sock, which another program may hold."},

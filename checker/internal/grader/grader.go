@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,6 +91,12 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		if len(scripts) == 0 {
 			return res, fmt.Errorf("%s has none of the checks %s", o.Lesson.Name(), strings.Join(o.Checks, ", "))
 		}
+	}
+
+	if o.Lesson.NeedsLinux() && runtime.GOOS != "linux" {
+		res.Outcome = results.Skipped
+		res.Error = NotLinux(o.Lesson)
+		return res, nil
 	}
 
 	req := build.Request{Dir: o.Dir, Race: o.Lesson.Race, CacheDir: o.CacheDir, As: o.BuildAs, RaceOptional: o.RaceOptional}
@@ -189,6 +196,11 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		}
 	}
 	return res, nil
+}
+
+// NotLinux says why a lesson that needs Linux is skipped elsewhere.
+func NotLinux(l catalog.Lesson) string {
+	return fmt.Sprintf("lesson %02d needs Linux (its system calls are Linux's); on %s, work it in a Linux VM or container, or WSL 2 on Windows", l.Number, runtime.GOOS)
 }
 
 // unready remembers the script line that started the program when it never

@@ -21,7 +21,12 @@ type Capture struct {
 	buf     bytes.Buffer
 	dropped int64
 	partial []byte
+	last    []byte // the last tailSize bytes written, kept or not
 }
+
+// tailSize is how much of the end of a flood Tail keeps: enough for a
+// panic's first lines and the lines before the program's end.
+const tailSize = 16 << 10
 
 // Write keeps what fits under the limit and never fails, so the program
 // writing to the pipe is never blocked by a full capture.
@@ -37,6 +42,17 @@ func (c *Capture) Write(p []byte) (int, error) {
 		c.dropped += int64(len(p) - room)
 	}
 	c.buf.Write(keep)
+	if c.dropped > 0 {
+		if c.last == nil {
+			// The first bytes past the limit: the tail starts from the
+			// end of what was kept.
+			c.last = bytes.Clone(c.buf.Bytes()[max(0, c.buf.Len()-tailSize):])
+		}
+		c.last = append(c.last, p[len(keep):]...)
+		if len(c.last) > 2*tailSize { // trimmed now and then, not on every write
+			c.last = append(c.last[:0], c.last[len(c.last)-tailSize:]...)
+		}
+	}
 	if c.OnLine != nil {
 		c.lines(p)
 	}
@@ -65,6 +81,18 @@ func (c *Capture) Bytes() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return bytes.Clone(c.buf.Bytes())
+}
+
+// Tail returns a copy of the last bytes written (at most 16 KiB), kept or
+// not: how a program that flooded its output ended.
+func (c *Capture) Tail() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		b := c.buf.Bytes()
+		return bytes.Clone(b[max(0, len(b)-tailSize):])
+	}
+	return bytes.Clone(c.last[max(0, len(c.last)-tailSize):])
 }
 
 // Dropped reports how many bytes were written past the limit and not kept.

@@ -34,3 +34,20 @@ func TestCaptureCutsEndlessLines(t *testing.T) {
 	assert.Len(t, lines, 1)
 	assert.Len(t, lines[0], maxLine)
 }
+
+// TestCaptureTailAfterFlood: past the limit, the end of the output is still
+// there, so a panic after a flood is seen.
+func TestCaptureTailAfterFlood(t *testing.T) {
+	c := &Capture{Limit: 1024}
+	for range 10000 {
+		c.Write([]byte("flood flood flood\n"))
+	}
+	c.Write([]byte("fatal error: newosproc\n\ngoroutine 1 [running]:\n"))
+	assert.Len(t, c.Bytes(), 1024)
+	assert.Contains(t, string(c.Tail()), "fatal error: newosproc")
+	assert.LessOrEqual(t, len(c.Tail()), 16<<10)
+
+	short := &Capture{Limit: 1024}
+	short.Write([]byte("panic: boom\n"))
+	assert.Equal(t, "panic: boom\n", string(short.Tail()))
+}

@@ -192,7 +192,7 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 		case s.Result.Outcome == results.Passed:
 			mark, what = st.green("✓"), "passed"
 		case s.Result.Outcome == results.Skipped:
-			mark, what = st.dim("-"), "skipped: needs a network namespace (see go run ./checker "+s.Lesson.Name()+")"
+			mark, what = st.dim("-"), "skipped: "+firstSentence(s.Result.Error)
 		case s.Result.Outcome == results.BuildFailed:
 			mark, what = st.red("✗"), "does not build"
 		default:
@@ -212,4 +212,12 @@ func Progress(w io.Writer, dir string, all []Status, st Style) {
 	fmt.Fprintf(w, "Next: lesson %02d, %s.\n", l.Number, l.Title)
 	fmt.Fprintf(w, "  read  %s/%s/README.md\n", dir, l.Dir())
 	fmt.Fprintf(w, "  run   go run ./checker %s\n", l.Name())
+}
+
+// firstSentence is the text up to its first ". ", for a one-line status.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i]
+	}
+	return strings.TrimSuffix(s, ".")
 }

@@ -216,7 +216,7 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, 
 		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
-	if exit.Code != code || exit.Signal != "" || (code != 0 && panicked(p.Stderr.Bytes())) {
+	if exit.Code != code || exit.Signal != "" || (code != 0 && crashed(p)) {
 		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server ended with %s %s", exit, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
@@ -299,7 +299,7 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 	if exit.Signal != "" {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program was %s", exit), Sent: "started: " + cmdline, Output: programOutput(p)})
 	}
-	if panicked(p.Stderr.Bytes()) {
+	if crashed(p) {
 		st.fail(ts, Failure{What: "the program crashed with a panic", Sent: "started: " + cmdline,
 			Want: "errors handled: print one line to stderr and exit 1", Output: programOutput(p)})
 	}
@@ -312,6 +312,12 @@ var panicRE = regexp.MustCompile(`(?m)^(panic: |fatal error: |goroutine \d+ \[)`
 
 // panicked reports whether stderr holds a Go panic's trace.
 func panicked(stderr []byte) bool { return panicRE.Match(stderr) }
+
+// crashed reports whether p's stderr holds a Go panic's trace, at its start
+// or at the end of a flood.
+func crashed(p *proc.Process) bool {
+	return panicked(p.Stderr.Bytes()) || panicked(p.Stderr.Tail())
+}
 
 // commandLine shows how the program was started, quoting arguments that
 // need it, as a shell would.

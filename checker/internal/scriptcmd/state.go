@@ -301,13 +301,16 @@ func programOutput(p *proc.Process) string {
 		c    *proc.Capture
 	}{{"stderr", p.Stderr}, {"stdout", p.Stdout}} {
 		out := tail(string(part.c.Bytes()), 20)
+		if d := part.c.Dropped(); d > 0 {
+			// A flood: how it ended says more than how it began.
+			out = tail(string(part.c.Tail()), 20)
+			fmt.Fprintf(&b, "its %s, the last lines of %d bytes:\n%s", part.name, int64(len(part.c.Bytes()))+d, indent(out))
+			continue
+		}
 		if out == "" {
 			continue
 		}
 		fmt.Fprintf(&b, "its %s:\n%s", part.name, indent(out))
-		if d := part.c.Dropped(); d > 0 {
-			fmt.Fprintf(&b, "  (%d more bytes not kept)\n", d)
-		}
 	}
 	if b.Len() == 0 {
 		return "it printed nothing\n"

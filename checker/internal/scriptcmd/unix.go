@@ -443,7 +443,7 @@ func cmdUnixRefuses(ts *testscript.TestScript, neg bool, args []string) {
 	exit, _ := p.Wait(0)
 	ts.Stdout().Write(p.Stdout.Bytes())
 	ts.Stderr().Write(p.Stderr.Bytes())
-	if exit.Code != 1 || exit.Signal != "" || panicked(p.Stderr.Bytes()) {
+	if exit.Code != 1 || exit.Signal != "" || crashed(p) {
 		st.fail(ts, Failure{What: fmt.Sprintf("the program ended with %s", exit), Sent: "started: " + cmdline,
 			Want: "exit status 1 and one line on stderr saying why it does not start (a panic is not a way to fail)", Output: programOutput(p)})
 	}
