@@ -216,6 +216,11 @@ func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, 
 		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server was still running %s %s", stopTimeout, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
 	}
+	if exit.Signal != "" && sent != "" && exit.Signal == sent {
+		// Killed by the very signal it was sent: it never caught it.
+		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server did not catch %s: the signal killed it", sent),
+			Sent: sent, Want: want, Output: programOutput(p)})
+	}
 	if exit.Code != code || exit.Signal != "" || (code != 0 && crashed(p)) {
 		st.fail(ts, Failure{Kind: results.ExitStatus, What: fmt.Sprintf("the server ended with %s %s", exit, when),
 			Sent: sent, Want: want, Output: programOutput(p)})
