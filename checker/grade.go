@@ -28,6 +28,9 @@ import (
 
 // runGrade grades a class: go run ./checker grade [flags] SUBMISSION...
 func runGrade(ctx context.Context, cfg config, args []string) error {
+	if len(args) > 0 && args[0] == "merge" {
+		return runMerge(cfg, args[1:])
+	}
 	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
 	fs.SetOutput(cfg.stderr)
 	lessons := fs.String("lessons", "all", "grade only these `LESSONS`, e.g. 1-4,11")
@@ -38,8 +41,9 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	format := fs.String("format", "", "also write `FORMAT`: gradescope (results.json, one submission)")
 	rubricPath := fs.String("rubric", "", "weights and hidden checks from `FILE` (JSON)")
 	seed := fs.Uint64("seed", 0, "seed of injected faults (default: a new one, recorded in the reports)")
+	shardSpec := fs.String("shard", "", "grade only part `K/N` of the class (needs --seed; join the parts with grade merge)")
 	fs.Usage = func() {
-		fmt.Fprint(cfg.stderr, "usage: go run ./checker grade [flags] SUBMISSION...\n\nA SUBMISSION is a folder (a copy of the course, or its lessons folder), a .zip,\na .tar.gz, or a folder of such submissions.\n\nflags:\n")
+		fmt.Fprint(cfg.stderr, "usage: go run ./checker grade [flags] SUBMISSION...\n       go run ./checker grade merge [--out DIR] SHARD-REPORT-DIR...\n\nA SUBMISSION is a folder (a copy of the course, or its lessons folder), a .zip,\na .tar.gz, or a folder of such submissions.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)
@@ -72,6 +76,20 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return usageError{"grade: " + err.Error()}
 	}
+	seedGiven := false
+	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	if *shardSpec != "" {
+		shard, err := classroom.ParseShard(*shardSpec)
+		if err != nil {
+			return usageError{"grade: " + err.Error()}
+		}
+		if !seedGiven {
+			return usageError{"grade: --shard needs --seed N, the same for every shard, so that their reports can be merged"}
+		}
+		all := len(subs)
+		subs = shard.Select(subs)
+		fmt.Fprintf(cfg.stderr, "shard %d of %d: %d of the class's %d submissions\n", shard.K, shard.N, len(subs), all)
+	}
 	if *format == "gradescope" && len(subs) != 1 {
 		return usageError{fmt.Sprintf("grade: --format gradescope grades one submission, not %d", len(subs))}
 	}
@@ -83,8 +101,6 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find the checker's own program: %w", err)
 	}
-	seedGiven := false
-	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
 	if *resume && !seedGiven {
 		// Resuming means the same grading: the same faults, so the seed
 		// the interrupted run recorded.
@@ -144,6 +160,29 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 		fmt.Fprintf(cfg.stdout, "  %-24s %6s / %s%s\n", r.Submission.Name, strconv.FormatFloat(class.Total(r), 'f', -1, 64),
 			strconv.FormatFloat(class.MaxTotal(), 'f', -1, 64), note)
 	}
+	return nil
+}
+
+// runMerge joins the report folders of a sharded class into one.
+func runMerge(cfg config, args []string) error {
+	fs := flag.NewFlagSet("grade merge", flag.ContinueOnError)
+	fs.SetOutput(cfg.stderr)
+	out := fs.String("out", "report", "write the merged reports into `DIR`")
+	dirs, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return usageError{"grade merge: " + err.Error()}
+	}
+	class, err := classroom.Merge(dirs)
+	if err != nil {
+		return usageError{"grade " + err.Error()}
+	}
+	if err := class.WriteMerged(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.stdout, "merged %d report folders: %d submissions (seed %d); reports in %s\n", len(dirs), len(class.Results), class.Provenance.Seed, *out)
 	return nil
 }
 

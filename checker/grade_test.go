@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -381,3 +382,62 @@ func zipLesson(t *testing.T, path, dir, src string) {
 	require.NoError(t, err)
 	require.NoError(t, zw.Close())
 }
+
+// TestGradeShardsMerge: a class graded in 3 shards and merged gives the
+// same reports as one run over the whole class, timings apart.
+func TestGradeShardsMerge(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("grades a class twice")
+	}
+	bin := buildChecker(t)
+	class := t.TempDir()
+	sol, err := os.ReadFile("../solutions/01-socket-lifecycle/main.go")
+	require.NoError(t, err)
+	for i, body := range [][]byte{sol, sol, sol, []byte("package main\n\nfunc main() { x := 1 }\n"), sol, []byte("package main\n\nfunc main() {}\n")} {
+		dir := filepath.Join(class, fmt.Sprintf("learner-%d", i), "lessons", "01-socket-lifecycle")
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), body, 0o644))
+	}
+	grade := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"grade", "--lessons", "1", "--seed", "11", "--jobs", "2"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	whole := filepath.Join(t.TempDir(), "whole")
+	grade("--out", whole, class)
+	var shards []string
+	for k := 1; k <= 3; k++ {
+		dir := filepath.Join(t.TempDir(), fmt.Sprintf("shard%d", k))
+		grade("--shard", fmt.Sprintf("%d/3", k), "--out", dir, class)
+		shards = append(shards, dir)
+	}
+	merged := filepath.Join(t.TempDir(), "merged")
+	out, err := exec.Command(bin, append([]string{"grade", "merge", "--out", merged}, shards...)...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, string(out), "6 submissions")
+
+	for _, f := range []string{"grades.csv", "report.json", "junit.xml", "results/learner-3.json", "transcripts/learner-0.txt"} {
+		a, err := os.ReadFile(filepath.Join(whole, f))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(merged, f))
+		require.NoError(t, err)
+		assert.Equal(t, untimed(string(a)), untimed(string(b)), f)
+	}
+
+	// Shards need one seed, and merge refuses parts that do not fit.
+	cmd := exec.Command(bin, "grade", "--lessons", "1", "--shard", "1/3", "--out", t.TempDir(), class)
+	out, _ = cmd.CombinedOutput()
+	assert.Equal(t, exitUsage, cmd.ProcessState.ExitCode())
+	assert.Contains(t, string(out), "--shard needs --seed")
+	cmd = exec.Command(bin, "grade", "merge", "--out", t.TempDir(), shards[0], shards[0])
+	out, _ = cmd.CombinedOutput()
+	assert.Equal(t, exitUsage, cmd.ProcessState.ExitCode())
+	assert.Contains(t, string(out), "is in both")
+}
+
+// untimed drops what changes from run to run: durations and timings.
+var timings = regexp.MustCompile(`"duration_ns": \d+|time="[0-9.]+"| [0-9.]+m?s\b|127\.0\.0\.1:\d+`)
+
+func untimed(s string) string { return timings.ReplaceAllString(s, "") }

@@ -135,6 +135,7 @@ func Run(ctx context.Context, o Options) (Class, error) {
 			class.Missing = append(class.Missing, o.Submissions[i].Name)
 		}
 	}
+	sortResults(class.Results)
 	if err := class.WriteAll(o.Out); err != nil {
 		return class, err
 	}

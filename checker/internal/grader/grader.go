@@ -186,6 +186,7 @@ func Grade(ctx context.Context, o Options) (res results.Result, err error) {
 		wg.Wait()
 	}
 
+	couldNotRun(o.Lesson, res.Checks)
 	res.Outcome = results.Passed
 	for _, c := range res.Checks {
 		switch {
@@ -232,10 +233,34 @@ func (u *unready) blocks(l catalog.Lesson, s catalog.Script) (results.Check, boo
 	if command == "" || !usesCommand(s.Data, command) {
 		return results.Check{}, false
 	}
-	return results.Check{Name: s.Name, Title: s.Title, Outcome: results.Failed,
+	return results.Check{Name: s.Name, Title: s.Title, Outcome: results.Failed, Command: command,
 		Failure: &results.Failure{Kind: results.NotReady,
 			What: fmt.Sprintf("could not run: the program never got ready (see %s)", check)},
 		Hint: l.HintFor(s.Name, results.NotReady)}, true
+}
+
+// couldNotRun makes the not-ready failures of checks the same whichever
+// check happened to finish first: the first in teaching order that found
+// the program never ready keeps its own failure, and every later one that
+// started it the same way "could not run". Two gradings of one program then
+// give one report.
+func couldNotRun(l catalog.Lesson, checks []results.Check) {
+	first := -1
+	for i, c := range checks {
+		if c.Kind() != results.NotReady || c.Command == "" {
+			continue
+		}
+		if first < 0 {
+			first = i
+			continue
+		}
+		if c.Command == checks[first].Command || strings.HasPrefix(c.Failure.What, "could not run") {
+			checks[i] = results.Check{Name: c.Name, Title: c.Title, Outcome: results.Failed, Command: c.Command, Duration: c.Duration,
+				Failure: &results.Failure{Kind: results.NotReady,
+					What: fmt.Sprintf("could not run: the program never got ready (see %s)", checks[first].Name)},
+				Hint: l.HintFor(c.Name, results.NotReady)}
+		}
+	}
 }
 
 // usesCommand reports whether a line of the script (before its archive) is
