@@ -40,6 +40,7 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	resume := fs.Bool("resume", false, "keep the results already in --out from an interrupted run")
 	format := fs.String("format", "", "also write `FORMAT`: gradescope (results.json, one submission)")
 	rubricPath := fs.String("rubric", "", "weights and hidden checks from `FILE` (JSON)")
+	rosterPath := fs.String("roster", "", "the class list from `FILE` (CSV: submission,student_id,email): id columns in grades.csv, and who has no submission")
 	seed := fs.Uint64("seed", 0, "seed of injected faults (default: a new one, recorded in the reports)")
 	shardSpec := fs.String("shard", "", "grade only part `K/N` of the class (needs --seed; join the parts with grade merge)")
 	fs.Usage = func() {
@@ -72,12 +73,19 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 			return usageError{"grade: " + err.Error()}
 		}
 	}
+	var roster classroom.Roster
+	if *rosterPath != "" {
+		if roster, err = classroom.LoadRoster(*rosterPath); err != nil {
+			return usageError{"grade: " + err.Error()}
+		}
+	}
 	subs, err := classroom.Discover(pos)
 	if err != nil {
 		return usageError{"grade: " + err.Error()}
 	}
 	seedGiven := false
 	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	shardName := ""
 	if *shardSpec != "" {
 		shard, err := classroom.ParseShard(*shardSpec)
 		if err != nil {
@@ -88,6 +96,7 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 		}
 		all := len(subs)
 		subs = shard.Select(subs)
+		shardName = *shardSpec
 		fmt.Fprintf(cfg.stderr, "shard %d of %d: %d of the class's %d submissions\n", shard.K, shard.N, len(subs), all)
 	}
 	if *format == "gradescope" && len(subs) != 1 {
@@ -128,7 +137,7 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	start := time.Now()
 	class, err := classroom.Run(ctx, classroom.Options{
 		Submissions: subs, Lessons: nums, Jobs: *jobs, Out: *out, LessonTimeout: *timeout,
-		Resume: *resume, Seed: *seed, Rubric: rubric, Course: course,
+		Resume: *resume, Seed: *seed, Rubric: rubric, Course: course, Roster: roster, Shard: shardName,
 		Worker: []string{self, "grade-worker"}, Version: version(),
 		WorkerEnv: workerEnv(goEnv),
 		Lockdown:  classroom.Lockdown{Hide: hide, Keep: []string{goEnv["GOCACHE"], goEnv["GOMODCACHE"], goEnv["GOROOT"]}},
@@ -159,6 +168,13 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 		}
 		fmt.Fprintf(cfg.stdout, "  %-24s %6s / %s%s\n", r.Submission.Name, strconv.FormatFloat(class.Total(r), 'f', -1, 64),
 			strconv.FormatFloat(class.MaxTotal(), 'f', -1, 64), note)
+	}
+	if absent := class.Absent(); len(absent) > 0 {
+		var names []string
+		for _, e := range absent {
+			names = append(names, classroom.Printable(e.Submission))
+		}
+		fmt.Fprintf(cfg.stdout, "no submission from %d on the roster: %s\n", len(absent), strings.Join(names, ", "))
 	}
 	return nil
 }

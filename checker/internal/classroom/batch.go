@@ -39,6 +39,8 @@ type Options struct {
 	// grade command's reaches them.
 	WorkerEnv []string
 	Version   string // the checker's version, for provenance
+	Roster        Roster // the class list, for grades.csv's id columns and absent learners
+	Shard         string // "K/N" when the submissions are a part of a class
 	// Progress, if set, is called after each submission.
 	Progress func(done, total int, r Result)
 
@@ -50,7 +52,7 @@ type Options struct {
 // not graded. The error is ctx's, or the checker failing its job.
 func Run(ctx context.Context, o Options) (Class, error) {
 	prov := provenance(o.Version, runtime.Version(), o.Seed, o.Lessons)
-	class := Class{Version: FormatVersion, Provenance: prov, Rubric: o.Rubric}
+	class := Class{Version: FormatVersion, Provenance: prov, Rubric: o.Rubric, Roster: o.Roster, Shard: o.Shard}
 	resultsDir := filepath.Join(o.Out, "results")
 	if err := os.MkdirAll(resultsDir, 0o755); err != nil {
 		return class, fmt.Errorf("create report folder: %w", err)

@@ -26,6 +26,18 @@ type Class struct {
 	Results    []Result   `json:"submissions"`
 	Rubric     Rubric     `json:"rubric"`
 	Missing    []string   `json:"not_graded,omitempty"` // submissions an interrupted run did not reach
+	Roster     Roster     `json:"roster,omitempty"`
+	// Shard is "K/N" for a part of a class (grade --shard): its roster's
+	// other learners are in other parts, not absent.
+	Shard string `json:"shard,omitempty"`
+}
+
+// Absent lists the roster's learners with no submission in a whole class.
+func (c Class) Absent() []RosterEntry {
+	if c.Shard != "" {
+		return nil
+	}
+	return c.Roster.absent(c.Results)
 }
 
 func (c Class) lessons() []catalog.Lesson {
@@ -94,6 +106,10 @@ func (c Class) WriteAll(dir string) error {
 func (c Class) WriteCSV(w *bytes.Buffer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"submission", "name"}
+	ids := len(c.Roster) > 0
+	if ids {
+		head = append(head, "student_id", "email")
+	}
 	for _, l := range c.lessons() {
 		head = append(head, l.Name())
 	}
@@ -103,6 +119,10 @@ func (c Class) WriteCSV(w *bytes.Buffer) error {
 	}
 	for _, r := range c.Results {
 		row := []string{r.Submission.Name, Printable(r.Submission.Original)}
+		if ids {
+			e, _ := c.Roster.find(r.Submission)
+			row = append(row, Printable(e.StudentID), Printable(e.Email))
+		}
 		for _, l := range c.lessons() {
 			lr, ok := r.Lesson(l.Number)
 			row = append(row, fmtPoints(c.Rubric.Score(l, lr, ok)))
@@ -112,8 +132,22 @@ func (c Class) WriteCSV(w *bytes.Buffer) error {
 			return err
 		}
 	}
+	blank := len(c.lessons()) + 3
+	if ids {
+		blank += 2
+	}
 	for _, name := range c.Missing {
-		if err := cw.Write(append([]string{name, ""}, make([]string, len(c.lessons())+3)...)); err != nil {
+		if err := cw.Write(append([]string{name, ""}, make([]string, blank)...)); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Absent() {
+		row := []string{"", Printable(e.Submission), Printable(e.StudentID), Printable(e.Email)}
+		for range c.lessons() {
+			row = append(row, "0")
+		}
+		row = append(row, "0", fmtPoints(c.MaxTotal()), "no submission")
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}

@@ -66,8 +66,13 @@ func Merge(dirs []string) (Class, error) {
 			return class, fmt.Errorf("merge: %s is an interrupted run (%d submissions not graded): finish it with --resume first", dir, len(part.Missing))
 		}
 		if i == 0 {
-			class = Class{Version: part.Version, Provenance: part.Provenance, Rubric: part.Rubric}
+			class = Class{Version: part.Version, Provenance: part.Provenance, Rubric: part.Rubric, Roster: part.Roster}
 		} else {
+			r1, _ := json.Marshal(part.Roster)
+			r2, _ := json.Marshal(class.Roster)
+			if string(r1) != string(r2) {
+				return class, fmt.Errorf("merge: %s was graded with another roster than %s", dir, dirs[0])
+			}
 			if !sameRun(part.Provenance, class.Provenance) || part.Provenance.Checker != class.Provenance.Checker {
 				return class, fmt.Errorf("merge: %s was graded differently from %s (checker, suites, seed or lessons): give every shard the same --seed and checker", dir, dirs[0])
 			}
