@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var sub string
 	var pos []string
-	if rest := fs.Args(); len(rest) > 0 && slices.Contains([]string{"grade", "grade-worker", "hint", "reset", "solution", "watch"}, rest[0]) {
+	if rest := fs.Args(); len(rest) > 0 && slices.Contains([]string{"grade", "grade-worker", "hint", "reset", "solution", "watch", "autograder"}, rest[0]) {
 		sub, pos = rest[0], rest[1:]
 	} else {
 		p, err := parseInterspersed(fs, rest)
@@ -129,6 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runGrade(ctx, cfg, pos)
 	case sub == "grade-worker":
 		err = runGradeWorker(ctx, cfg, pos)
+	case sub == "autograder":
+		err = runAutograder(ctx, cfg, pos)
 	case sub == "hint":
 		err = runHint(cfg, pos)
 	case sub == "reset":
@@ -195,6 +197,8 @@ func usage(w io.Writer, fs *flag.FlagSet) {
   go run ./checker solution LESSON    the reference solution, once the lesson passes (--force: before)
   go run ./checker grade [flags] SUBMISSION...
                                       grade a class (see go run ./checker grade -h)
+  go run ./checker autograder gradescope [--lessons L] [--rubric FILE] [--out FILE.zip]
+                                      write a Gradescope autograder (see docs/instructors.md)
 
 flags:
 `)

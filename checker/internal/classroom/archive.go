@@ -127,6 +127,18 @@ func (b *budget) copyLimited(dst string, r io.Reader, mode fs.FileMode) error {
 	return nil
 }
 
+// macJunk tells the entries that macOS adds to the archives it makes
+// (Finder's "Compress"): __MACOSX/ with its ._ files, and .DS_Store. They are
+// never unpacked, so a learner's zip of the course is one submission.
+func macJunk(name string) bool {
+	for _, part := range strings.Split(strings.ReplaceAll(name, "\\", "/"), "/") {
+		if part == "__MACOSX" || part == ".DS_Store" || strings.HasPrefix(part, "._") {
+			return true
+		}
+	}
+	return false
+}
+
 func unpackZip(src, dir string, lim Limits) error {
 	zr, err := zip.OpenReader(src)
 	if err != nil {
@@ -136,6 +148,9 @@ func unpackZip(src, dir string, lim Limits) error {
 	b := &budget{lim: lim}
 	// Check every entry before writing any.
 	for _, f := range zr.File {
+		if macJunk(f.Name) {
+			continue
+		}
 		if err := b.file(f.Name); err != nil {
 			return err
 		}
@@ -147,6 +162,9 @@ func unpackZip(src, dir string, lim Limits) error {
 		}
 	}
 	for _, f := range zr.File {
+		if macJunk(f.Name) {
+			continue
+		}
 		dst, _ := target(dir, f.Name)
 		if f.FileInfo().IsDir() {
 			if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -187,6 +205,9 @@ func unpackTarGz(src, dir string, lim Limits) error {
 		}
 		if err != nil {
 			return refuse("%s is damaged: %v", filepath.Base(src), err)
+		}
+		if macJunk(h.Name) {
+			continue
 		}
 		if err := b.file(h.Name); err != nil {
 			return err

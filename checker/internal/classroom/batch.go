@@ -39,8 +39,8 @@ type Options struct {
 	// grade command's reaches them.
 	WorkerEnv []string
 	Version   string // the checker's version, for provenance
-	Roster        Roster // the class list, for grades.csv's id columns and absent learners
-	Shard         string // "K/N" when the submissions are a part of a class
+	Roster    Roster // the class list, for grades.csv's id columns and absent learners
+	Shard     string // "K/N" when the submissions are a part of a class
 	// Progress, if set, is called after each submission.
 	Progress func(done, total int, r Result)
 
@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) (Class, error) {
 	if os.Geteuid() == 0 {
 		// Workers build as builderUID with a Go cache that reads through
 		// to the instructor's: warm that first, with the course's own code.
-		warmGoCache(ctx, o.Course, o.Lessons, filepath.Join(scratch, "warm"))
+		WarmGoCache(ctx, o.Course, o.Lessons, filepath.Join(scratch, "warm"))
 		o.buildCache = filepath.Join(scratch, "gocache")
 		if err := ownedDir(o.buildCache); err != nil {
 			return class, fmt.Errorf("create the builds' Go cache: %w", err)
@@ -147,11 +147,11 @@ func Run(ctx context.Context, o Options) (Class, error) {
 	return class, ctx.Err()
 }
 
-// warmGoCache builds the course's solutions of lessons (or its stubs, where
+// WarmGoCache builds the course's solutions of lessons (or its stubs, where
 // it has no solutions) with the flags a learner's program is built with, so
 // the Go cache holds every package those programs import. It is best
 // effort: what it does not build, the first worker does.
-func warmGoCache(ctx context.Context, course string, lessons []int, dir string) {
+func WarmGoCache(ctx context.Context, course string, lessons []int, dir string) {
 	var reqs []build.Request
 	for _, n := range lessons {
 		l, ok := findLesson(n)

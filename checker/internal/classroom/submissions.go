@@ -72,8 +72,8 @@ func Discover(paths []string) ([]Submission, error) {
 			found := 0
 			for _, e := range entries {
 				full := filepath.Join(p, e.Name())
-				if strings.HasPrefix(e.Name(), ".") {
-					continue
+				if strings.HasPrefix(e.Name(), ".") || macJunk(e.Name()) {
+					continue // hidden, or what macOS adds to the archives it makes
 				}
 				if e.IsDir() {
 					subs = append(subs, Submission{Name: e.Name(), Source: full})
