@@ -26,17 +26,19 @@ import (
 // the steps the autograder's own scripts call.
 func runAutograder(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 {
-		return usageError{"autograder: say which: go run ./checker autograder gradescope [--lessons L] [--rubric FILE] [--out FILE.zip]"}
+		return usageError{"autograder: say which: go run ./checker autograder gradescope|classroom ... (see docs/instructors.md)"}
 	}
 	switch args[0] {
 	case "gradescope":
 		return writeGradescopeAutograder(cfg, args[1:])
+	case "classroom":
+		return writeClassroomTemplate(cfg, args[1:])
 	case "warm":
 		return autograderWarm(ctx, args[1:])
 	case "failed":
 		return autograderFailed(args[1:])
 	}
-	return usageError{fmt.Sprintf("autograder: unknown engine %q (the one there is: gradescope)", args[0])}
+	return usageError{fmt.Sprintf("autograder: unknown engine %q (want gradescope or classroom)", args[0])}
 }
 
 // gradescopeScripts are setup.sh and run_autograder, as Gradescope runs
@@ -255,4 +257,171 @@ func autograderFailed(args []string) error {
 		return err
 	}
 	return os.WriteFile(*out, append(data, '\n'), 0o644)
+}
+
+// classroomFiles are the two files of a learner's repository that grade it
+// on GitHub Actions: the workflow, and the script it runs (so that a test
+// can run the same commands). A learner could change both: protect
+// .github/ (see docs/instructors.md).
+var classroomFiles = template.Must(template.New("").Parse(`{{define "workflow"}}# Grades every push with the course's own checker ({{.Ref}}), not with
+# the copy in this repository, and reports the points to GitHub Classroom.
+name: Autograding Tests
+on: [push, workflow_dispatch, repository_dispatch]
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    name: Autograding Tests
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-go@v5
+        with: {go-version: "{{.GoMinor}}", cache: false}
+      - name: socketlings
+        id: socketlings
+        run: bash .github/classroom/grade.sh
+        env:
+          COURSE_TOKEN: ${{"{{"}} secrets.COURSE_TOKEN {{"}}"}}
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          SOCKETLINGS_RESULTS: "${{"{{"}} steps.socketlings.outputs.result {{"}}"}}"
+        with:
+          runners: socketlings
+{{end}}{{define "grade.sh"}}#!/usr/bin/env bash
+# Grades this repository with the course's checker at {{.Ref}}, and
+# leaves the points for GitHub Classroom's reporter in $GITHUB_OUTPUT.
+# SOCKETLINGS_COURSE, if set, is a copy of the course to use instead of
+# cloning it (a test runs this script so).
+set -euo pipefail
+repo={{.Repo}}
+ref={{.Ref}}
+lessons={{.Lessons}}
+work=${RUNNER_TEMP:-$(mktemp -d)}
+course=${SOCKETLINGS_COURSE:-}
+if [ -z "$course" ]; then
+  course=$work/socketlings-course
+  url=$repo
+  if [ -n "${COURSE_TOKEN:-}" ]; then
+    # A private course repository: a token with read access to it.
+    url=${repo/https:\/\//https://x-access-token:$COURSE_TOKEN@}
+  fi
+  git clone --quiet "$url" "$course"
+  git -C "$course" checkout --quiet "$ref"
+fi
+(cd "$course" && go build -o "$work/socketlings-checker" ./checker)
+run=()
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
+  run=(sudo -E env "PATH=$PATH") # as root, learner programs are sandboxed
+fi
+rm -rf "$work/socketlings-report"
+(cd "$course" && "${run[@]}" "$work/socketlings-checker" grade --lessons "$lessons" --format classroom \
+  --out "$work/socketlings-report" "${GITHUB_WORKSPACE:-$PWD}")
+cat "$work/socketlings-report/transcripts/"*.txt
+echo "result=$(base64 -w0 "$work/socketlings-report/classroom.json")" >>"${GITHUB_OUTPUT:-/dev/stdout}"
+{{end}}`))
+
+// writeClassroomTemplate writes a learner template for a GitHub Classroom
+// assignment: the course without its solutions and the checker's own tests
+// and fixtures, with the workflow that grades it.
+func writeClassroomTemplate(cfg config, args []string) error {
+	fs := flag.NewFlagSet("autograder classroom", flag.ContinueOnError)
+	fs.SetOutput(cfg.stderr)
+	repo := fs.String("repo", "", "the course's repository, as `URL` (https), that the workflow grades with")
+	ref := fs.String("ref", "", "the course's commit the workflow grades with (default: this clone's HEAD)")
+	lessons := fs.String("lessons", "all", "grade these `LESSONS`, e.g. 1-4")
+	out := fs.String("out", "classroom-template", "write the template repository's files into `DIR`")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{"autograder classroom: " + err.Error()}
+	}
+	if !strings.HasPrefix(*repo, "https://") {
+		return usageError{"autograder classroom: --repo https://github.com/ORG/REPO, the course repository the workflow grades with, is needed"}
+	}
+	if _, err := parseLessons(*lessons); err != nil {
+		return usageError{"autograder classroom: " + err.Error()}
+	}
+	course, err := courseRoot()
+	if err != nil {
+		return usageError{"autograder: run it from the course's folder (where its go.mod is)"}
+	}
+	if *ref == "" {
+		head, err := exec.Command("git", "-C", course, "rev-parse", "HEAD").Output()
+		if err != nil {
+			return usageError{"autograder classroom: this is not a git clone: give the course's commit with --ref"}
+		}
+		*ref = strings.TrimSpace(string(head))
+	}
+	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 {
+		return usageError{fmt.Sprintf("autograder classroom: %s is not empty", *out)}
+	}
+	files, err := courseFiles(course)
+	if err != nil {
+		return err
+	}
+	kept := 0
+	for _, f := range files {
+		if !forLearners(f) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(course, f))
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(*out, f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return err
+		}
+		kept++
+	}
+	params := struct{ Repo, Ref, Lessons, GoMinor string }{*repo, *ref, *lessons, goMinor()}
+	for name, path := range map[string]string{"workflow": ".github/workflows/classroom.yml", "grade.sh": ".github/classroom/grade.sh"} {
+		var b bytes.Buffer
+		if err := classroomFiles.ExecuteTemplate(&b, name, params); err != nil {
+			return err
+		}
+		dst := filepath.Join(*out, path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, b.Bytes(), 0o755); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(cfg.stdout, "wrote %s: %d files of the course (no solutions), and .github/ with the workflow that grades lessons %s with %s at %s.\n",
+		*out, kept, *lessons, *repo, (*ref)[:min(12, len(*ref))])
+	fmt.Fprintln(cfg.stdout, "Push it as the assignment's template repository; protect .github/ (see docs/instructors.md).")
+	return nil
+}
+
+// forLearners tells the course's files that a learner's repository gets:
+// not the solutions, nor what only the course's own tests use (the buggy
+// variants, made from the solutions, and the fixtures).
+func forLearners(f string) bool {
+	f = filepath.ToSlash(f)
+	switch {
+	case strings.HasPrefix(f, "solutions/"), strings.HasPrefix(f, ".ci/"), strings.HasPrefix(f, ".github/"):
+		return false
+	case strings.HasPrefix(f, "checker/") && (strings.HasSuffix(f, "_test.go") || strings.Contains(f, "/testdata/")):
+		return false
+	}
+	return true
+}
+
+// goMinor is the Go release the checker was built with, as setup-go takes
+// it (go1.26.8 → 1.26).
+func goMinor() string {
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	if parts := strings.Split(v, "."); len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
+	}
+	return v
 }

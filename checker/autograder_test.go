@@ -4,6 +4,7 @@ package main
 
 import (
 	"archive/zip"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"os"
@@ -170,5 +171,84 @@ func unzip(t *testing.T, src, dir string) {
 		require.NoError(t, err)
 		require.NoError(t, w.Close())
 		rc.Close()
+	}
+}
+
+// TestAutograderClassroom writes the GitHub Classroom template, checks that
+// it ships no solutions, and runs its grading script as the workflow does,
+// on a learner's repository made from it: once with lesson 01 done, once
+// untouched, decoding the points it leaves for Classroom's reporter.
+func TestAutograderClassroom(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the checker and grades two repositories")
+	}
+	bin := buildChecker(t)
+	tpl := filepath.Join(t.TempDir(), "template")
+	cmd := exec.Command(bin, "autograder", "classroom", "--repo", "https://github.com/example/socketlings",
+		"--ref", "0123456789abcdef", "--lessons", "1", "--out", tpl)
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.NoDirExists(t, filepath.Join(tpl, "solutions"))
+	assert.NoDirExists(t, filepath.Join(tpl, "checker", "internal", "grader", "testdata"))
+	assert.FileExists(t, filepath.Join(tpl, "lessons", "01-socket-lifecycle", "main.go"))
+	workflow, err := os.ReadFile(filepath.Join(tpl, ".github", "workflows", "classroom.yml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(workflow), "classroom-resources/autograding-grading-reporter")
+	script, err := os.ReadFile(filepath.Join(tpl, ".github", "classroom", "grade.sh"))
+	require.NoError(t, err)
+	assert.Contains(t, string(script), "ref=0123456789abcdef")
+
+	course, err := filepath.Abs("..")
+	require.NoError(t, err)
+	sol, err := os.ReadFile(filepath.Join(course, "solutions", "01-socket-lifecycle", "main.go"))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name   string
+		done   bool
+		score  float64
+		status string
+	}{{"done", true, 10, "pass"}, {"untouched", false, 0, "fail"}} {
+		t.Run(c.name, func(t *testing.T) {
+			learner := filepath.Join(t.TempDir(), "repo")
+			require.NoError(t, os.CopyFS(learner, os.DirFS(tpl)))
+			if c.done {
+				require.NoError(t, os.WriteFile(filepath.Join(learner, "lessons", "01-socket-lifecycle", "main.go"), sol, 0o644))
+			}
+			output := filepath.Join(t.TempDir(), "github_output")
+			run := exec.Command("bash", filepath.Join(learner, ".github", "classroom", "grade.sh"))
+			run.Dir = learner
+			run.Env = append(os.Environ(), "SOCKETLINGS_COURSE="+course, "RUNNER_TEMP="+t.TempDir(),
+				"GITHUB_WORKSPACE="+learner, "GITHUB_OUTPUT="+output, "GOPROXY=off")
+			out, err := run.CombinedOutput()
+			require.NoError(t, err, string(out))
+			data, err := os.ReadFile(output)
+			require.NoError(t, err)
+			encoded, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "result=")
+			require.True(t, ok, "the step's output is result=BASE64: %s", data)
+			raw, err := base64.StdEncoding.DecodeString(encoded)
+			require.NoError(t, err)
+			var p struct {
+				Version  int     `json:"version"`
+				Status   string  `json:"status"`
+				MaxScore float64 `json:"max_score"`
+				Tests    []struct {
+					Name   string  `json:"name"`
+					Status string  `json:"status"`
+					Score  float64 `json:"score"`
+				} `json:"tests"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &p))
+			assert.Equal(t, 1, p.Version)
+			assert.Equal(t, 10.0, p.MaxScore)
+			assert.Equal(t, c.status, p.Status)
+			total := 0.0 // as the reporter adds them up
+			for _, tc := range p.Tests {
+				assert.Contains(t, []string{"pass", "fail"}, tc.Status)
+				total += tc.Score
+			}
+			assert.InDelta(t, c.score, total, 1e-9)
+		})
 	}
 }

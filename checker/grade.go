@@ -38,7 +38,7 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	out := fs.String("out", "report", "write the reports into `DIR`")
 	timeout := fs.Duration("timeout", 2*time.Minute, "time limit of each lesson of each submission")
 	resume := fs.Bool("resume", false, "keep the results already in --out from an interrupted run")
-	format := fs.String("format", "", "also write `FORMAT`: gradescope (results.json, one submission)")
+	format := fs.String("format", "", "also write `FORMAT`, for one submission: gradescope (results.json) or classroom (classroom.json, GitHub Classroom's reporter payload)")
 	rubricPath := fs.String("rubric", "", "weights and hidden checks from `FILE` (JSON)")
 	rosterPath := fs.String("roster", "", "the class list from `FILE` (CSV: submission,student_id,email): id columns in grades.csv, and who has no submission")
 	seed := fs.Uint64("seed", 0, "seed of injected faults (default: a new one, recorded in the reports)")
@@ -64,8 +64,8 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	if *jobs < 1 || *timeout <= 0 {
 		return usageError{"grade: --jobs and --timeout must be positive"}
 	}
-	if *format != "" && *format != "gradescope" {
-		return usageError{fmt.Sprintf("grade: unknown --format %q (want gradescope)", *format)}
+	if *format != "" && *format != "gradescope" && *format != "classroom" {
+		return usageError{fmt.Sprintf("grade: unknown --format %q (want gradescope or classroom)", *format)}
 	}
 	var rubric classroom.Rubric
 	if *rubricPath != "" {
@@ -99,8 +99,8 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 		shardName = *shardSpec
 		fmt.Fprintf(cfg.stderr, "shard %d of %d: %d of the class's %d submissions\n", shard.K, shard.N, len(subs), all)
 	}
-	if *format == "gradescope" && len(subs) != 1 {
-		return usageError{fmt.Sprintf("grade: --format gradescope grades one submission, not %d", len(subs))}
+	if *format != "" && len(subs) != 1 {
+		return usageError{fmt.Sprintf("grade: --format %s grades one submission, not %d", *format, len(subs))}
 	}
 	course, err := courseRoot()
 	if err != nil {
@@ -148,6 +148,11 @@ func runGrade(ctx context.Context, cfg config, args []string) error {
 	bar.finish()
 	if *format == "gradescope" && len(class.Results) == 1 {
 		if werr := writeGradescope(filepath.Join(*out, "results.json"), class); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if *format == "classroom" && len(class.Results) == 1 {
+		if werr := classroom.WriteClassroom(filepath.Join(*out, "classroom.json"), class.Classroom(class.Results[0])); werr != nil && err == nil {
 			err = werr
 		}
 	}

@@ -1,0 +1,99 @@
+package classroom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/socketlings/socketlings/checker/internal/report"
+	"github.com/socketlings/socketlings/checker/internal/results"
+)
+
+// ClassroomPayload is what GitHub Classroom's autograding reporter takes
+// from a grading step (base64-encoded, in an environment variable named
+// after the step): a status, the points there are, and a test a check with
+// its points. The reporter adds up the tests' scores as the points it
+// gives Classroom, and fails the job when the status is "fail".
+type ClassroomPayload struct {
+	Version  int             `json:"version"`
+	Status   string          `json:"status"` // pass, fail or error
+	MaxScore float64         `json:"max_score"`
+	Tests    []ClassroomTest `json:"tests"`
+}
+
+// ClassroomTest is one check, as the reporter shows it.
+type ClassroomTest struct {
+	Name     string  `json:"name"`
+	Status   string  `json:"status"` // pass, fail or error
+	Score    float64 `json:"score"`
+	Message  string  `json:"message,omitempty"`
+	TestCode string  `json:"test_code,omitempty"`
+}
+
+// Classroom converts one submission's result. Checks the rubric hides
+// count, but their names and reports are not shown.
+func (c Class) Classroom(r Result) ClassroomPayload {
+	p := ClassroomPayload{Version: 1, Status: "pass", MaxScore: c.MaxTotal()}
+	if r.Error != "" {
+		p.Status = "error"
+	}
+	for _, l := range c.lessons() {
+		lr, ok := r.Lesson(l.Number)
+		scripts, _ := l.Scripts()
+		points := c.Rubric.CheckPoints(l)
+		for _, s := range scripts {
+			t := ClassroomTest{Name: l.Name() + " " + s.Name, Status: "fail"}
+			hidden := c.Rubric.Hidden(l, s.Name)
+			if hidden {
+				t.Name = l.Name() + " (a hidden check)"
+			}
+			var check *results.Check
+			for i := range lr.Checks {
+				if lr.Checks[i].Name == s.Name {
+					check = &lr.Checks[i]
+				}
+			}
+			switch {
+			case !ok || r.Error != "":
+				t.Message = "not graded: " + r.Error
+			case lr.Outcome == results.BuildFailed:
+				t.Message = "the program does not build:\n" + lr.BuildOutput
+			case lr.Outcome == results.Missing:
+				t.Message = "the lesson folder is missing"
+			case lr.Outcome == results.Unstarted:
+				t.Message = "the lesson folder holds the untouched stub"
+			case check == nil:
+				t.Message = "not run"
+			case check.Outcome == results.Passed:
+				t.Status, t.Score = "pass", points[s.Name]
+			default:
+				var b bytes.Buffer
+				report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{*check}}, report.Style{})
+				t.Message = strings.TrimSpace(b.String())
+			}
+			if hidden && t.Status != "pass" {
+				t.Message = "a hidden check: its report shows once grades are published"
+			}
+			if t.Status != "pass" && p.Status == "pass" {
+				p.Status = "fail"
+			}
+			t.Message = Printable(t.Message)
+			p.Tests = append(p.Tests, t)
+		}
+	}
+	return p
+}
+
+// WriteClassroom writes the payload as JSON.
+func WriteClassroom(path string, p ClassroomPayload) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
