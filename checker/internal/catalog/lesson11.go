@@ -10,7 +10,7 @@ var lesson11 = Lesson{
 		{ID: "echo_sizes", Checks: []string{"datagram_sizes", "datagram_empty"},
 			Text: "**Any size:** from 1 byte to 65507 (the largest UDP payload over IPv4), and the empty datagram, a message like any other, whose echo is an empty datagram."},
 		{ID: "echo_source", Checks: []string{"echo_hello", "peers_each"},
-			Text: "**Reply address:** each echo goes to the address its datagram came from, and leaves from the socket the datagram arrived on: the echo's source address is the one the peer sent to."},
+			Text: "**Reply address:** each echo goes to the address its datagram came from, and leaves from the socket the datagram arrived on. Bound to one address (the checker binds `127.0.0.1` or `127.0.0.2`), the echo's source address is therefore the one the peer sent to. (Bound to a wildcard, the kernel picks the source address: see \"One socket, many addresses\".)"},
 		{ID: "echo_order", Checks: []string{"datagram_burst"},
 			Text: "**Order:** datagrams are answered one by one in the order they are read, so one peer's echoes come back in the order it sent them (on loopback nothing reorders them on the way)."},
 		{ID: "peers_any", Checks: []string{"peers_each", "peers_crowd"},
