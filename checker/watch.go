@@ -79,7 +79,7 @@ func runWatch(ctx context.Context, cfg config, args []string) error {
 		}
 		first = false
 		_ = w.Remove(dir)
-		next, ok := after(l)
+		next, ok := after(l, cfg.dir)
 		if !ok {
 			fmt.Fprintln(cfg.stdout, "\nThat was the last lesson: every lesson you watched passes. Well done.")
 			return nil
@@ -242,12 +242,11 @@ func nextLesson(cfg config) (catalog.Lesson, bool) {
 	return catalog.Lesson{}, false
 }
 
-// after is the lesson that follows l.
-func after(l catalog.Lesson) (catalog.Lesson, bool) {
-	all := catalog.Lessons()
-	for i, x := range all {
-		if x.Number == l.Number && i+1 < len(all) {
-			return all[i+1], true
+// after is the lesson that follows l among those dir holds.
+func after(l catalog.Lesson, dir string) (catalog.Lesson, bool) {
+	for _, x := range catalog.Lessons() {
+		if x.Number > l.Number && isDir(filepath.Join(dir, x.Dir())) {
+			return x, true
 		}
 	}
 	return catalog.Lesson{}, false
