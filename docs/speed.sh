@@ -61,7 +61,7 @@ log="$work/watch.log"
 "$bin" watch --dir "$wdir" lesson02 >"$log" 2>&1 &
 watch=$!
 trap 'kill $watch 2>/dev/null; rm -rf "$work"' EXIT
-reports() { grep -c 'checks passed' "$log" 2>/dev/null || echo 0; }
+reports() { local n; n=$(grep -c 'checks passed' "$log" 2>/dev/null) || true; echo "${n:-0}"; }
 until [ "$(reports)" -ge 1 ]; do sleep 0.01; done
 wl=()
 for i in $(seq "$n"); do
