@@ -75,6 +75,10 @@ func Lesson(w io.Writer, l catalog.Lesson, r results.Result, st Style) {
 	notReady := ""              // the check that showed the program never got ready
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "  %s %-*s  %s %s\n", st.mark(c.Outcome), width, c.Name, c.Title, st.dim(dur(c.Duration)))
+		if c.Outcome == results.Skipped && c.Message != "" {
+			// Why it did not run here (a missing capability, a limit).
+			fmt.Fprintf(w, "      %-9s %s\n", "skipped:", st.dim(c.Message))
+		}
 		if c.Outcome == results.Passed || c.Outcome == results.Skipped {
 			continue
 		}
