@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -69,6 +70,10 @@ func main() {
 	// A raw-socket lesson is graded by this same program, started again
 	// inside a network namespace of its own.
 	grader.RunWorkerIfAsked()
+	// The checker reports through its own report; a library that a check
+	// uses (net/http's client, facing a buggy server) must not write to
+	// stderr through the standard logger in the middle of it.
+	log.SetOutput(io.Discard)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
