@@ -1,7 +1,8 @@
 // Command dns-client is lesson 14: a DNS client that builds its query byte
 // by byte, sends it in one UDP datagram, and parses the answer, compressed
-// names included, as RFC 1035 section 4.1 describes. No DNS library: the
-// bytes are yours. Read README.md first; it states exactly what the
+// names included, as RFC 1035 section 4.1 describes; an answer too big for
+// a datagram is asked for again over TCP. No DNS library: the bytes are
+// yours. Read README.md first; it states exactly what the
 // checker expects.
 //
 // Try it:     go run ./lessons/14-dns-client -server 127.0.0.53:53 -type A example.com
@@ -23,7 +24,10 @@ import (
 // RFC 3596 2.1).
 const (
 	typeA     = 1
+	typeNS    = 2
 	typeCNAME = 5
+	typeMX    = 15
+	typeTXT   = 16
 	typeAAAA  = 28
 	classIN   = 1
 )
@@ -44,18 +48,21 @@ const (
 
 const headerLen = 12
 
-var typeNames = map[uint16]string{typeA: "A", typeCNAME: "CNAME", typeAAAA: "AAAA"}
+var typeNames = map[uint16]string{typeA: "A", typeNS: "NS", typeCNAME: "CNAME", typeMX: "MX", typeTXT: "TXT", typeAAAA: "AAAA"}
+
+// askable are the types -type accepts.
+var askable = map[string]uint16{"A": typeA, "AAAA": typeAAAA, "MX": typeMX, "TXT": typeTXT, "NS": typeNS}
 
 func main() {
 	server := flag.String("server", "127.0.0.53:53", "DNS server address (host:port)")
-	qtype := flag.String("type", "A", "record type to ask for: A or AAAA")
+	qtype := flag.String("type", "A", "record type to ask for: A, AAAA, MX, TXT or NS")
 	timeout := flag.Duration("timeout", 2*time.Second, "how long to wait for the answer")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: dns-client [-server HOST:PORT] [-type A|AAAA] [-timeout DURATION] NAME\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: dns-client [-server HOST:PORT] [-type A|AAAA|MX|TXT|NS] [-timeout DURATION] NAME\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	t, ok := map[string]uint16{"A": typeA, "AAAA": typeAAAA}[strings.ToUpper(*qtype)]
+	t, ok := askable[strings.ToUpper(*qtype)]
 	if flag.NArg() != 1 || !ok {
 		flag.Usage()
 		os.Exit(2)
@@ -83,6 +90,19 @@ func lookup(server, name string, qtype uint16, timeout time.Duration) ([]string,
 	// TODO: give q.id a random value, from crypto/rand (two random bytes
 	// read as a big-endian uint16 will do).
 
+	msg, err := askUDP(server, q, timeout)
+	if err != nil {
+		return nil, err
+	}
+	// TODO: if msg has the TC flag set, the answer did not fit in a
+	// datagram: none of it may be used. Ask again over TCP (askTCP), and
+	// go on with the answer that comes back there.
+	return parseReply(msg, q)
+}
+
+// askUDP sends q to server in one datagram, and returns the first datagram
+// that answers it.
+func askUDP(server string, q question, timeout time.Duration) ([]byte, error) {
 	// A connected socket, as in lesson 12: the kernel drops datagrams
 	// from anyone but the server.
 	conn, err := net.Dial("udp", server)
@@ -113,8 +133,20 @@ func lookup(server, name string, qtype uint16, timeout time.Duration) ([]string,
 		if !q.answeredBy(msg) {
 			continue // not the answer to our query: keep waiting
 		}
-		return parseReply(msg, q)
+		return msg, nil
 	}
+}
+
+// askTCP sends q to server over TCP and returns the answer.
+func askTCP(server string, q question, timeout time.Duration) ([]byte, error) {
+	// TODO: connect over TCP to the same server (net.DialTimeout) and set
+	// a deadline of timeout on the connection. A stream keeps no message
+	// boundaries, so frame as lesson 06 did: send the query preceded by
+	// its length in 2 bytes, big-endian; read the answer's 2-byte length
+	// with io.ReadFull, then exactly that many bytes, with io.ReadFull
+	// again (one Read may return a single byte). Then check that it
+	// answers q (answeredBy). Every failure is an error.
+	return nil, errors.New("askTCP is not written")
 }
 
 // encodeName turns "www.example.com" (a final dot is allowed) into the
@@ -155,7 +187,8 @@ func (q question) answeredBy(msg []byte) bool {
 // parseReply turns the response msg to q into one line per answer record,
 // or into the error its header reports.
 func parseReply(msg []byte, q question) ([]string, error) {
-	// TODO: TC set: return an error that says the answer is truncated.
+	// TODO: TC set (an answer over TCP that is still cut): return an
+	// error that says the answer is truncated.
 	// RCODE not 0: return an error that names it (3 is NXDOMAIN).
 
 	// TODO: step over the question; then read ANCOUNT records: the owner
@@ -164,6 +197,10 @@ func parseReply(msg []byte, q question) ([]string, error) {
 	//	NAME A 192.0.2.1          (RDATA: 4 bytes)
 	//	NAME AAAA 2001:db8::1     (RDATA: 16 bytes)
 	//	NAME CNAME TARGET         (RDATA: a name, maybe compressed)
+	//	NAME NS SERVER            (RDATA: a name, maybe compressed)
+	//	NAME MX 10 EXCHANGE       (RDATA: a 2-byte preference, a name)
+	//	NAME TXT "one" "two"      (RDATA: strings, each a length byte and
+	//	                           its bytes; quoted and escaped as dig does)
 	// and step over records of any other type.
 	return nil, errors.New("parseReply is not written")
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -21,7 +22,10 @@ import (
 // RFC 3596 2.1).
 const (
 	typeA     = 1
+	typeNS    = 2
 	typeCNAME = 5
+	typeMX    = 15
+	typeTXT   = 16
 	typeAAAA  = 28
 	classIN   = 1
 )
@@ -39,7 +43,10 @@ const (
 
 const headerLen = 12
 
-var typeNames = map[uint16]string{typeA: "A", typeCNAME: "CNAME", typeAAAA: "AAAA"}
+var typeNames = map[uint16]string{typeA: "A", typeNS: "NS", typeCNAME: "CNAME", typeMX: "MX", typeTXT: "TXT", typeAAAA: "AAAA"}
+
+// askable are the types -type accepts.
+var askable = map[string]uint16{"A": typeA, "AAAA": typeAAAA, "MX": typeMX, "TXT": typeTXT, "NS": typeNS}
 
 var rcodeNames = map[uint16]string{
 	1: "FORMERR (the server could not parse the query)",
@@ -51,14 +58,14 @@ var rcodeNames = map[uint16]string{
 
 func main() {
 	server := flag.String("server", "127.0.0.53:53", "DNS server address (host:port)")
-	qtype := flag.String("type", "A", "record type to ask for: A or AAAA")
+	qtype := flag.String("type", "A", "record type to ask for: A, AAAA, MX, TXT or NS")
 	timeout := flag.Duration("timeout", 2*time.Second, "how long to wait for the answer")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: dns-client [-server HOST:PORT] [-type A|AAAA] [-timeout DURATION] NAME\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: dns-client [-server HOST:PORT] [-type A|AAAA|MX|TXT|NS] [-timeout DURATION] NAME\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	t, ok := map[string]uint16{"A": typeA, "AAAA": typeAAAA}[strings.ToUpper(*qtype)]
+	t, ok := askable[strings.ToUpper(*qtype)]
 	if flag.NArg() != 1 || !ok {
 		flag.Usage()
 		os.Exit(2)
@@ -77,9 +84,32 @@ func main() {
 // lookup asks server for the records of type qtype of name, and returns
 // one line per record of the answer section, in the server's order.
 func lookup(server, name string, qtype uint16, timeout time.Duration) ([]string, error) {
-	qname, err := encodeName(name)
+	q, err := newQuestion(name, qtype)
 	if err != nil {
 		return nil, err
+	}
+	msg, err := askUDP(server, q, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if binary.BigEndian.Uint16(msg[2:])&flagTC != 0 {
+		// The answer did not fit in a datagram, and the records we need
+		// may be the ones that were cut: ask the same question again over
+		// TCP, on the same port, where a message has no such limit
+		// (RFC 7766).
+		msg, err = askTCP(server, q, timeout)
+		if err != nil {
+			return nil, fmt.Errorf("the answer over UDP was truncated (TC flag set), and over TCP: %w", err)
+		}
+	}
+	return parseReply(msg, q)
+}
+
+// newQuestion encodes name and picks a random ID.
+func newQuestion(name string, qtype uint16) (question, error) {
+	qname, err := encodeName(name)
+	if err != nil {
+		return question{}, err
 	}
 	q := question{name: qname, qtype: qtype}
 	// A random ID: an attacker who cannot see our query must guess it
@@ -88,7 +118,12 @@ func lookup(server, name string, qtype uint16, timeout time.Duration) ([]string,
 	var idBytes [2]byte
 	rand.Read(idBytes[:])
 	q.id = binary.BigEndian.Uint16(idBytes[:])
+	return q, nil
+}
 
+// askUDP sends q to server in one datagram, and returns the first datagram
+// that answers it.
+func askUDP(server string, q question, timeout time.Duration) ([]byte, error) {
 	// A connected socket: the kernel picks a random source port, and
 	// drops datagrams from anyone but the server before we see them.
 	conn, err := net.Dial("udp", server)
@@ -124,8 +159,55 @@ func lookup(server, name string, qtype uint16, timeout time.Duration) ([]string,
 			// answer to some earlier query, or a forgery. Keep waiting.
 			continue
 		}
-		return parseReply(msg, q)
+		return msg, nil
 	}
+}
+
+// askTCP sends q to server over TCP and returns the answer. A TCP stream
+// has no message boundaries, so each message goes with its length in 2
+// bytes (RFC 1035 4.2.2): the framing of lesson 06.
+func askTCP(server string, q question, timeout time.Duration) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", server, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", server, err)
+	}
+	defer conn.Close()
+	// One deadline for the whole exchange, as over UDP.
+	conn.SetDeadline(time.Now().Add(timeout))
+
+	query := q.build()
+	// The length and the query in one Write, so that they leave together.
+	framed := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(query)), uint16(len(query)))
+	if _, err := conn.Write(append(framed, query...)); err != nil {
+		return nil, fmt.Errorf("send the query to %s: %w", server, err)
+	}
+	// A Read returns what has arrived, which may be 1 byte of the length,
+	// or part of the message: io.ReadFull loops until it has them all.
+	var size [2]byte
+	if _, err := io.ReadFull(conn, size[:]); err != nil {
+		return nil, tcpError(server, "the answer's length", timeout, err)
+	}
+	msg := make([]byte, binary.BigEndian.Uint16(size[:]))
+	if _, err := io.ReadFull(conn, msg); err != nil {
+		return nil, tcpError(server, fmt.Sprintf("an answer of %d bytes", len(msg)), timeout, err)
+	}
+	// Nobody else can write on our connection, so anything but the
+	// answer to our question is an error, not a datagram to skip.
+	if !q.answeredBy(msg) {
+		return nil, fmt.Errorf("%s sent a message that is not the answer to the query", server)
+	}
+	return msg, nil
+}
+
+// tcpError says why reading what from server over TCP failed.
+func tcpError(server, what string, timeout time.Duration, err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("no answer from %s within %s", server, timeout)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s closed the connection before sending %s", server, what)
+	}
+	return fmt.Errorf("read %s from %s: %w", what, server, err)
 }
 
 // encodeName turns "www.example.com" (a final dot is allowed) into the
@@ -210,9 +292,9 @@ func parseReply(msg []byte, q question) ([]string, error) {
 	ancount := int(binary.BigEndian.Uint16(msg[6:]))
 	qname, _, _ := readName(q.name, 0)
 	// TC first: a truncated answer is incomplete, whatever else it says.
-	// A full resolver would now ask again over TCP (RFC 7766).
+	// Over TCP nothing should be cut: if it still is, give up.
 	if flags&flagTC != 0 {
-		return nil, fmt.Errorf("the answer for %s %s is truncated (TC flag set): it needs DNS over TCP", qname, typeNames[q.qtype])
+		return nil, fmt.Errorf("the answer for %s %s is truncated (TC flag set), even over TCP", qname, typeNames[q.qtype])
 	}
 	if rcode := flags & rcodeMask; rcode != 0 {
 		text, ok := rcodeNames[rcode]
@@ -256,20 +338,73 @@ func parseReply(msg []byte, q question) ([]string, error) {
 				return nil, fmt.Errorf("answer %d: a %s record of %d bytes", i+1, typeNames[rtype], rdlen)
 			}
 			lines = append(lines, fmt.Sprintf("%s %s %s", name, typeNames[rtype], addr))
-		case typeCNAME:
+		case typeCNAME, typeNS:
 			// The target is a name, and may itself be compressed: read
 			// it from the whole message, where its pointers point.
 			target, end, err := readName(msg, off)
 			if err != nil || end != off+rdlen {
-				return nil, fmt.Errorf("answer %d: a CNAME whose target does not fill its RDATA", i+1)
+				return nil, fmt.Errorf("answer %d: a %s whose name does not fill its RDATA", i+1, typeNames[rtype])
 			}
-			lines = append(lines, fmt.Sprintf("%s CNAME %s", name, target))
+			lines = append(lines, fmt.Sprintf("%s %s %s", name, typeNames[rtype], target))
+		case typeMX:
+			// A 16-bit preference (lower is tried first), then a name
+			// that may be compressed, as a CNAME's.
+			if rdlen < 3 {
+				return nil, fmt.Errorf("answer %d: an MX record of %d bytes", i+1, rdlen)
+			}
+			exchange, end, err := readName(msg, off+2)
+			if err != nil || end != off+rdlen {
+				return nil, fmt.Errorf("answer %d: an MX whose exchange does not fill its RDATA", i+1)
+			}
+			lines = append(lines, fmt.Sprintf("%s MX %d %s", name, binary.BigEndian.Uint16(rdata), exchange))
+		case typeTXT:
+			text, err := txtText(rdata)
+			if err != nil {
+				return nil, fmt.Errorf("answer %d: %w", i+1, err)
+			}
+			lines = append(lines, fmt.Sprintf("%s TXT %s", name, text))
 		default:
 			// A type we do not know: RDLENGTH lets us step over it.
 		}
 		off += rdlen
 	}
 	return lines, nil
+}
+
+// txtText returns a TXT record's RDATA as dig prints it: each of its
+// character-strings (a length byte, then that many bytes) in double quotes,
+// separated by one space. Inside, " and \ take a backslash, and a byte that
+// is not printable ASCII becomes \DDD, its value in three decimal digits.
+func txtText(rdata []byte) (string, error) {
+	var parts []string
+	for len(rdata) > 0 {
+		n := int(rdata[0])
+		// The bound is the RDATA, not the message: the bytes after it
+		// belong to the next record.
+		if 1+n > len(rdata) {
+			return "", fmt.Errorf("a TXT string of %d bytes runs past the end of its RDATA", n)
+		}
+		var b strings.Builder
+		b.WriteByte('"')
+		for _, c := range rdata[1 : 1+n] {
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c < 0x20 || c > 0x7e:
+				fmt.Fprintf(&b, "\\%03d", c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte('"')
+		parts = append(parts, b.String())
+		rdata = rdata[1+n:]
+	}
+	if len(parts) == 0 {
+		return "", errors.New("a TXT record with no string")
+	}
+	return strings.Join(parts, " "), nil
 }
 
 // readName reads the name that starts at off in msg, following compression

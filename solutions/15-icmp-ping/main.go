@@ -1,6 +1,7 @@
 // Command icmp-ping is lesson 15's reference solution: ping over a raw
 // socket. It builds each ICMP echo request by hand, checksum included,
 // matches replies to requests by type, identifier and sequence number,
+// reports the ICMP errors that routers send about its own requests,
 // waits a bounded time for each, and prints statistics in ping's style.
 package main
 
@@ -17,10 +18,19 @@ import (
 
 // ICMP message types (RFC 792 for IPv4, RFC 4443 for IPv6).
 const (
-	echoReply4   = 0
-	echoRequest4 = 8
-	echoRequest6 = 128
-	echoReply6   = 129
+	echoReply4       = 0
+	destUnreachable4 = 3
+	echoRequest4     = 8
+	timeExceeded4    = 11
+	echoRequest6     = 128
+	echoReply6       = 129
+)
+
+// Exit statuses, as ping's: 1 when no reply came, 2 when the program could
+// not do its work at all (Go's flag package uses 2 for a usage error too).
+const (
+	exitNoReply = 1
+	exitError   = 2
 )
 
 func main() {
@@ -35,20 +45,24 @@ func main() {
 	flag.Parse()
 	if flag.NArg() != 1 || *count < 1 || *interval < 0 || *wait <= 0 || *size < 0 || *size > 65000 {
 		flag.Usage()
-		os.Exit(1)
+		os.Exit(exitError)
 	}
 	host := flag.Arg(0)
 	dst, err := resolve(host)
-	if err == nil {
-		var received int
-		received, err = run(dst, *count, *interval, *wait, *size)
-		if err == nil && received == 0 {
-			err = fmt.Errorf("no reply from %s", dst)
-		}
-	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ping: %v\n", err)
-		os.Exit(1)
+		os.Exit(exitError)
+	}
+	received, err := run(dst, *count, *interval, *wait, *size)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ping: %v\n", err)
+		os.Exit(exitError)
+	}
+	// The run went as planned, but nobody answered: not the program's
+	// failure, the network's, and ping says so with its own status.
+	if received == 0 {
+		fmt.Fprintf(os.Stderr, "ping: no reply from %s\n", dst)
+		os.Exit(exitNoReply)
 	}
 }
 
@@ -94,21 +108,35 @@ func run(dst netip.Addr, count int, interval, wait time.Duration, size int) (int
 	}
 	defer conn.Close()
 	p.conn = conn
+	// Every ICMP packet that reaches the host lands in this socket's
+	// receive buffer, not only ours: on a busy host the default (some
+	// 200 KiB, a few hundred packets) fills up while we are not reading,
+	// and the kernel drops what does not fit, our reply maybe. Ask for
+	// more; the kernel caps the request at net.core.rmem_max (and then
+	// doubles it), so failing to get all of it is no error.
+	if c, ok := conn.(*net.IPConn); ok {
+		c.SetReadBuffer(1 << 20)
+	}
 
 	fmt.Printf("PING %s: %d data bytes\n", dst, size)
 	var st stats
 	for seq := 1; seq <= count; seq++ {
 		start := time.Now()
-		n, rtt, err := p.probe(uint16(seq), wait)
+		a, err := p.probe(uint16(seq), wait)
 		st.sent++
 		switch {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			fmt.Printf("Request timeout for icmp_seq %d\n", seq)
 		case err != nil:
 			return st.received(), err
+		case a.problem != "":
+			// A router (or the host) says why the request went no
+			// further: from its own address, not the one we pinged.
+			st.errors++
+			fmt.Printf("From %s icmp_seq=%d %s\n", a.from, seq, a.problem)
 		default:
-			st.rtts = append(st.rtts, rtt)
-			fmt.Printf("%d bytes from %s: icmp_seq=%d time=%.3f ms\n", n, dst, seq, millis(rtt))
+			st.rtts = append(st.rtts, a.rtt)
+			fmt.Printf("%d bytes from %s: icmp_seq=%d time=%.3f ms\n", a.size, dst, seq, millis(a.rtt))
 		}
 		// Probes start an interval apart, never closer: a reply that came
 		// quickly does not make the next probe leave sooner.
@@ -130,15 +158,24 @@ type pinger struct {
 	buf  []byte
 }
 
-// probe sends the echo request seq and waits at most wait for its reply. It
-// returns the reply's size in bytes and the round-trip time, or an error
-// that wraps os.ErrDeadlineExceeded when no reply came in time.
-func (p *pinger) probe(seq uint16, wait time.Duration) (int, time.Duration, error) {
+// answer is what came back for a probe: its echo reply, or an ICMP error
+// about its request.
+type answer struct {
+	size    int           // the reply's ICMP length
+	rtt     time.Duration // from the send to the reply's read
+	from    netip.Addr    // who sent the error
+	problem string        // the error, as ping words it; "" for a reply
+}
+
+// probe sends the echo request seq and waits at most wait for its reply or
+// an ICMP error about it. It returns what came, or an error that wraps
+// os.ErrDeadlineExceeded when nothing did in time.
+func (p *pinger) probe(seq uint16, wait time.Duration) (answer, error) {
 	msg := p.request(seq)
 	to := &net.IPAddr{IP: p.dst.AsSlice()}
 	sent := time.Now()
 	if _, err := p.conn.WriteTo(msg, to); err != nil {
-		return 0, 0, fmt.Errorf("send to %s: %w", p.dst, err)
+		return answer{}, fmt.Errorf("send to %s: %w", p.dst, err)
 	}
 	// One deadline for the whole probe, an instant and not a duration:
 	// the packets that are not our reply must not stretch the wait.
@@ -146,15 +183,19 @@ func (p *pinger) probe(seq uint16, wait time.Duration) (int, time.Duration, erro
 	for {
 		n, from, err := p.conn.ReadFrom(p.buf)
 		if err != nil {
-			return 0, 0, err
+			return answer{}, err
 		}
 		got := time.Now()
 		if p.isReply(p.buf[:n], from, seq) {
-			return n, got.Sub(sent), nil
+			return answer{size: n, rtt: got.Sub(sent)}, nil
+		}
+		if problem := p.isError(p.buf[:n], seq); problem != "" {
+			return answer{from: addrOf(from), problem: problem}, nil
 		}
 		// Someone else's ICMP: our own request looped back, another
 		// ping's reply, an earlier probe's late reply, a duplicate, a
-		// damaged packet. Keep reading until the deadline.
+		// damaged packet, an error about someone else's packet. Keep
+		// reading until the deadline.
 	}
 }
 
@@ -218,6 +259,75 @@ func (p *pinger) isReply(msg []byte, from net.Addr, seq uint16) bool {
 	return src.Unmap() == p.dst
 }
 
+// addrOf returns the IP address in a, the source that ReadFrom gave.
+func addrOf(a net.Addr) netip.Addr {
+	ip, ok := a.(*net.IPAddr)
+	if !ok {
+		return netip.Addr{}
+	}
+	addr, _ := netip.AddrFromSlice(ip.IP)
+	return addr.Unmap()
+}
+
+// isError returns, when msg is an ICMP error about our echo request seq,
+// what ping prints for it; "" for anything else. Only IPv4 errors are
+// read (ICMPv6 has its own types and codes, which this lesson leaves out).
+//
+// An error quotes the packet it is about: after its own 8-byte header
+// (type, code, checksum, 4 unused bytes) comes that packet's IPv4 header,
+// then at least its first 8 bytes of data, here our echo request's header:
+//
+//	| type 3/11 | code | checksum | unused (4)    |
+//	| quoted IPv4 header (IHL × 4 bytes)          |
+//	| 8 | 0 | checksum | identifier | sequence    |
+func (p *pinger) isError(msg []byte, seq uint16) string {
+	if p.v6 || len(msg) < 8+20+8 || checksum(msg) != 0 {
+		return ""
+	}
+	if msg[0] != destUnreachable4 && msg[0] != timeExceeded4 {
+		return ""
+	}
+	ip := msg[8:]
+	ihl := int(ip[0]&0x0f) * 4
+	if ip[0]>>4 != 4 || ihl < 20 || len(ip) < ihl+8 || ip[9] != 1 {
+		return "" // not an IPv4 packet carrying ICMP
+	}
+	if dst, _ := netip.AddrFromSlice(ip[16:20]); dst != p.dst {
+		return ""
+	}
+	// The quoted request must be ours, and this probe's: errors about
+	// other pings' requests, or about our earlier probes, reach this
+	// socket too.
+	req := ip[ihl:]
+	if req[0] != echoRequest4 || binary.BigEndian.Uint16(req[4:]) != p.id || binary.BigEndian.Uint16(req[6:]) != seq {
+		return ""
+	}
+	return errorText(msg[0], msg[1])
+}
+
+// errorText is ping's wording of an ICMP error's type and code.
+func errorText(typ, code byte) string {
+	if typ == timeExceeded4 {
+		if code == 1 {
+			return "Frag reassembly time exceeded"
+		}
+		return "Time to live exceeded"
+	}
+	switch code {
+	case 0:
+		return "Destination Net Unreachable"
+	case 1:
+		return "Destination Host Unreachable"
+	case 2:
+		return "Destination Protocol Unreachable"
+	case 3:
+		return "Destination Port Unreachable"
+	case 13:
+		return "Packet filtered"
+	}
+	return fmt.Sprintf("Destination Unreachable, code %d", code)
+}
+
 // checksum is the Internet checksum of RFC 1071: add the message up as
 // 16-bit big-endian words in one's complement arithmetic, and complement
 // the sum.
@@ -240,8 +350,9 @@ func checksum(b []byte) uint16 {
 
 // stats is what a run counts for its summary.
 type stats struct {
-	sent int
-	rtts []time.Duration // one per reply received
+	sent   int
+	errors int             // probes answered by an ICMP error
+	rtts   []time.Duration // one per reply received
 }
 
 func (s *stats) received() int { return len(s.rtts) }
@@ -252,7 +363,12 @@ func (s *stats) print(dst netip.Addr) {
 	// Multiply before dividing: (sent-received)/sent in integers is 0
 	// for anything short of total loss.
 	loss := (s.sent - s.received()) * 100 / s.sent
-	fmt.Printf("%d packets transmitted, %d received, %d%% packet loss\n", s.sent, s.received(), loss)
+	// An error is no reply: it counts as lost, and gets its own count.
+	errs := ""
+	if s.errors > 0 {
+		errs = fmt.Sprintf(", +%d errors", s.errors)
+	}
+	fmt.Printf("%d packets transmitted, %d received%s, %d%% packet loss\n", s.sent, s.received(), errs, loss)
 	if s.received() == 0 {
 		return
 	}

@@ -24,4 +24,7 @@ var lessons = []Lesson{
 	lesson18,
 	lesson19,
 	lesson20,
+	lesson21,
+	lesson22,
+	lesson23,
 }

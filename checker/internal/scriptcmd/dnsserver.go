@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -20,9 +21,11 @@ import (
 
 // dnsServer answers DNS queries over UDP from a small zone, for lessons
 // whose program is a DNS client. Answers use name compression, as real
-// servers do. It records every query it receives.
+// servers do. It records every query it receives. In the TCP modes it also
+// listens over TCP on the same port (see dnstcp.go).
 type dnsServer struct {
 	conn *net.UDPConn
+	tcp  *net.TCPListener // nil unless the mode is a TCP one
 	mode string
 	zone map[string][]dnsmessage.Resource // by lower-case name and type
 	wg   sync.WaitGroup
@@ -34,13 +37,16 @@ type dnsServer struct {
 	raw     [][]byte // every datagram received, as sent
 	bad     []byte   // the last query it could not parse
 	badErr  error
+	tcpRaw  [][]byte // every whole query received over TCP, without its prefix
+	tcpBad  string   // what went wrong with the last TCP query, if anything
 }
 
 // dnsModes are how a dnsserver answers (see doc.go). The hostile ones
 // answer with a malformed message that only a careful parser survives.
 var dnsModes = []string{"normal", "truncated", "wrongid", "noqr", "othername", "othertype", "otherclass",
 	"upper", "servfail", "extratypes", "sections", "chatter", "late",
-	"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend"}
+	"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend",
+	"txtpastend", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated"}
 
 func newDNSServer(c *net.UDPConn, mode string, zone map[string][]dnsmessage.Resource) *dnsServer {
 	return &dnsServer{conn: c, mode: mode, zone: zone, done: make(chan struct{})}
@@ -60,13 +66,17 @@ func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("dnsserver: %v", err)
 	}
-	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	c, l, err := listenDNS(dnsTCPMode(mode))
 	ts.Check(err)
 	s := newDNSServer(c, mode, zone)
+	s.tcp = l
 	st.mu.Lock()
 	st.dns = append(st.dns, s)
 	st.mu.Unlock()
 	s.wg.Go(s.serve)
+	if l != nil {
+		s.wg.Go(s.serveTCP)
+	}
 	ts.Setenv("DNSSERVER", c.LocalAddr().String())
 }
 
@@ -74,8 +84,9 @@ func zoneKey(name string, t dnsmessage.Type) string {
 	return strings.ToLower(strings.TrimSuffix(name, ".")) + " " + t.String()
 }
 
-// readZone reads lines "NAME TYPE VALUE" (TYPE A, AAAA or CNAME); # starts a
-// comment.
+// readZone reads lines "NAME TYPE VALUE": TYPE A, AAAA, CNAME or NS with
+// one value, MX with two (preference and exchange), TXT with one or more
+// Go-quoted strings. # starts a comment, outside a quoted string.
 func readZone(path string) (map[string][]dnsmessage.Resource, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -85,13 +96,24 @@ func readZone(path string) (map[string][]dnsmessage.Resource, error) {
 	zone := map[string][]dnsmessage.Resource{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
+		line := zoneUncomment(sc.Text())
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
 		}
-		if len(fields) != 3 {
-			return nil, fmt.Errorf("%s:%d: want NAME TYPE VALUE", path, n)
+		typ := ""
+		if len(fields) > 1 {
+			typ = strings.ToUpper(fields[1])
+		}
+		want := 3
+		switch typ {
+		case "MX":
+			want = 4
+		case "TXT":
+			want = max(3, len(fields)) // the strings may hold spaces
+		}
+		if len(fields) != want {
+			return nil, fmt.Errorf("%s:%d: want NAME TYPE VALUE (MX: NAME MX PREFERENCE EXCHANGE)", path, n)
 		}
 		name, err := dnsmessage.NewName(strings.TrimSuffix(fields[0], ".") + ".")
 		if err != nil {
@@ -99,7 +121,7 @@ func readZone(path string) (map[string][]dnsmessage.Resource, error) {
 		}
 		h := dnsmessage.ResourceHeader{Name: name, Class: dnsmessage.ClassINET, TTL: 300}
 		var r dnsmessage.Resource
-		switch strings.ToUpper(fields[1]) {
+		switch typ {
 		case "A":
 			a, err := netip.ParseAddr(fields[2])
 			if err != nil || !a.Is4() {
@@ -121,6 +143,33 @@ func readZone(path string) (map[string][]dnsmessage.Resource, error) {
 			}
 			h.Type = dnsmessage.TypeCNAME
 			r = dnsmessage.Resource{Header: h, Body: &dnsmessage.CNAMEResource{CNAME: target}}
+		case "NS":
+			ns, err := dnsmessage.NewName(strings.TrimSuffix(fields[2], ".") + ".")
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			h.Type = dnsmessage.TypeNS
+			r = dnsmessage.Resource{Header: h, Body: &dnsmessage.NSResource{NS: ns}}
+		case "MX":
+			pref, err := strconv.ParseUint(fields[2], 10, 16)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: MX preference: %w", path, n, err)
+			}
+			mx, err := dnsmessage.NewName(strings.TrimSuffix(fields[3], ".") + ".")
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			h.Type = dnsmessage.TypeMX
+			r = dnsmessage.Resource{Header: h, Body: &dnsmessage.MXResource{Pref: uint16(pref), MX: mx}}
+		case "TXT":
+			// The rest of the line, after NAME and TYPE.
+			rest := strings.TrimSpace(strings.TrimSpace(line)[len(fields[0]):])[len(fields[1]):]
+			txt, err := zoneTXT(rest)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+			}
+			h.Type = dnsmessage.TypeTXT
+			r = dnsmessage.Resource{Header: h, Body: &dnsmessage.TXTResource{TXT: txt}}
 		default:
 			return nil, fmt.Errorf("%s:%d: unknown type %q", path, n, fields[1])
 		}
@@ -128,6 +177,46 @@ func readZone(path string) (map[string][]dnsmessage.Resource, error) {
 		zone[key] = append(zone[key], r)
 	}
 	return zone, sc.Err()
+}
+
+// zoneUncomment cuts line at a # that is not inside a Go-quoted string.
+func zoneUncomment(line string) string {
+	quoted, escaped := false, false
+	for i, c := range line {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted && c == '\\':
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case c == '#' && !quoted:
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// zoneTXT reads a TXT record's strings: one or more Go-quoted strings, each
+// at most 255 bytes once unquoted.
+func zoneTXT(s string) ([]string, error) {
+	var txt []string
+	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("TXT wants Go-quoted strings, not %s", s)
+		}
+		t, err := strconv.Unquote(q)
+		if err != nil || len(t) > 255 {
+			return nil, fmt.Errorf("TXT string %s: not a string of at most 255 bytes", q)
+		}
+		txt = append(txt, t)
+		s = s[len(q):]
+	}
+	if len(txt) == 0 {
+		return nil, errors.New("TXT wants at least one string")
+	}
+	return txt, nil
 }
 
 func (s *dnsServer) serve() {
@@ -206,18 +295,20 @@ func (s *dnsServer) serve() {
 				}
 				r.answers = append(r.answers, a)
 			}
-		case "truncated":
-			// What fits: the first record, and TC set.
+		case "truncated", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated":
+			// What fits: the first record, and TC set. The TCP modes answer
+			// in full, or not, over TCP.
 			r.truncated, r.answers = true, answers[:min(1, len(answers))]
 		case "servfail":
 			r.rcode, r.answers = dnsmessage.RCodeServerFailure, nil
 		case "extratypes":
-			// A TXT record among the others: a type the client skips.
-			txt := dnsmessage.Resource{
-				Header: dnsmessage.ResourceHeader{Name: question.Name, Type: dnsmessage.TypeTXT, Class: dnsmessage.ClassINET, TTL: 300},
-				Body:   &dnsmessage.TXTResource{TXT: []string{"v=a record of a type this client does not print"}},
+			// An HINFO record (type 13, two strings: CPU and OS) among the
+			// others: a type the client skips.
+			hinfo := dnsmessage.Resource{
+				Header: dnsmessage.ResourceHeader{Name: question.Name, Type: dnsmessage.TypeHINFO, Class: dnsmessage.ClassINET, TTL: 300},
+				Body:   &dnsmessage.UnknownResource{Type: dnsmessage.TypeHINFO, Data: []byte("\x05RISCV\x05LINUX")},
 			}
-			r.answers = append(append(slices.Clone(answers[:min(1, len(answers))]), txt), answers[min(1, len(answers)):]...)
+			r.answers = append(append(slices.Clone(answers[:min(1, len(answers))]), hinfo), answers[min(1, len(answers)):]...)
 		case "sections":
 			// An authority and an additional record, which are not answers.
 			ns := dnsmessage.MustNewName("ns.example.test.")
@@ -298,6 +389,11 @@ func dnsHostile(mode string, query []byte) []byte {
 	case "recordspastend": // ANCOUNT 3, with one record
 		msg[7] = 3
 		msg = append(append(msg, ptr(12)...), a...)
+	case "txtpastend": // a TXT string of 10 bytes in an RDATA of 4, then an A record
+		msg[7] = 2
+		msg = append(msg, ptr(12)...)
+		msg = append(msg, 0, 16, 0, 1, 0, 0, 1, 0x2c, 0, 4, 10, 'a', 'b', 'c')
+		msg = append(append(msg, ptr(12)...), a...)
 	default:
 		return nil
 	}
@@ -349,13 +445,20 @@ type dnsReply struct {
 }
 
 func (s *dnsServer) reply(to netip.AddrPort, r dnsReply) {
+	if msg, err := r.pack(); err == nil {
+		s.conn.WriteToUDPAddrPort(msg, to)
+	}
+}
+
+// pack returns r as a message, names compressed.
+func (r dnsReply) pack() ([]byte, error) {
 	b := dnsmessage.NewBuilder(nil, dnsmessage.Header{
 		ID: r.q.ID, Response: !r.query, Authoritative: true, RecursionDesired: r.q.RecursionDesired,
 		RecursionAvailable: true, Truncated: r.truncated, RCode: r.rcode,
 	})
 	b.EnableCompression()
-	if b.StartQuestions() != nil {
-		return
+	if err := b.StartQuestions(); err != nil {
+		return nil, err
 	}
 	for _, question := range r.q.Questions {
 		b.Question(question)
@@ -365,8 +468,8 @@ func (s *dnsServer) reply(to netip.AddrPort, r dnsReply) {
 		rs    []dnsmessage.Resource
 	}{{b.StartAnswers, r.answers}, {b.StartAuthorities, r.authorities}, {b.StartAdditionals, r.additionals}}
 	for _, sec := range sections {
-		if sec.start() != nil {
-			return
+		if err := sec.start(); err != nil {
+			return nil, err
 		}
 		for _, rr := range sec.rs {
 			switch body := rr.Body.(type) {
@@ -380,13 +483,14 @@ func (s *dnsServer) reply(to netip.AddrPort, r dnsReply) {
 				b.TXTResource(rr.Header, *body)
 			case *dnsmessage.NSResource:
 				b.NSResource(rr.Header, *body)
+			case *dnsmessage.MXResource:
+				b.MXResource(rr.Header, *body)
+			case *dnsmessage.UnknownResource:
+				b.UnknownResource(rr.Header, *body)
 			}
 		}
 	}
-	msg, err := b.Finish()
-	if err == nil {
-		s.conn.WriteToUDPAddrPort(msg, to)
-	}
+	return b.Finish()
 }
 
 func (s *dnsServer) record(q dnsmessage.Message) {
@@ -400,16 +504,20 @@ func (s *dnsServer) record(q dnsmessage.Message) {
 func (s *dnsServer) note() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	note := s.tcpBad
 	if s.bad == nil {
-		return ""
+		return note
 	}
 	return fmt.Sprintf("the DNS server received a query it could not parse, and dropped it, as servers do (%v):\n  %s\n",
-		s.badErr, Show(s.bad))
+		s.badErr, Show(s.bad)) + note
 }
 
 func (s *dnsServer) close() {
 	close(s.done)
 	s.conn.Close()
+	if s.tcp != nil {
+		s.tcp.Close()
+	}
 	s.wg.Wait()
 }
 

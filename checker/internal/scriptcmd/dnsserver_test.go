@@ -118,7 +118,7 @@ func TestDNSServerDecoys(t *testing.T) {
 	r = ask(t, startDNS(t, "extratypes"), "www.example.test.", dnsmessage.TypeA, 1)
 	require.Len(t, r, 1)
 	require.Len(t, r[0].Answers, 3)
-	assert.Equal(t, dnsmessage.TypeTXT, r[0].Answers[1].Header.Type)
+	assert.Equal(t, dnsmessage.TypeHINFO, r[0].Answers[1].Header.Type)
 
 	r = ask(t, startDNS(t, "sections"), "www.example.test.", dnsmessage.TypeA, 1)
 	require.Len(t, r, 1)

@@ -59,12 +59,14 @@
 //		The last dnsserver received exactly N datagrams.
 //	dnsserver ZONEFILE [MODE]
 //		Run a DNS server over UDP inside the checker, answering from
-//		ZONEFILE (lines "NAME TYPE VALUE", TYPE A, AAAA or CNAME; CNAMEs are
-//		followed), with compressed names; set $DNSSERVER. Unknown names get
+//		ZONEFILE (lines "NAME TYPE VALUE", TYPE A, AAAA, CNAME or NS; MX
+//		with PREFERENCE EXCHANGE; TXT with one or more Go-quoted strings;
+//		CNAMEs are followed), with compressed names, in RDATA too; set
+//		$DNSSERVER. Unknown names get
 //		NXDOMAIN. MODE (default normal): truncated: TC set, and only the
 //		first record. servfail: RCODE 2, no records. upper: the question
 //		and the owners spelled as the question come back in upper case.
-//		extratypes: a TXT record after the first record. sections: an NS
+//		extratypes: an HINFO record after the first record. sections: an NS
 //		record in the authority section and an A record in the additional
 //		one. late: the reply leaves 500ms late. Decoys sent first, before
 //		the real reply: wrongid (the ID plus one), noqr (the QR bit clear),
@@ -77,7 +79,17 @@
 //		pointer back to it), pointerpastend (a pointer to 0x3fff),
 //		labelpastend (a label cut by the end of the message), rdatapastend
 //		(RDLENGTH 260, 4 bytes there), recordspastend (ANCOUNT 3, one
-//		record there).
+//		record there), txtpastend (a TXT string of 10 bytes in an RDATA of
+//		4, an A record after it). TCP modes also listen over TCP on the
+//		same port and answer over UDP as truncated does; over TCP, each
+//		message preceded by its length in 2 bytes: tcp (the whole answer,
+//		in three writes 100ms apart: one byte of the length, then the other
+//		and half the message, then the rest), tcpshort (the whole length,
+//		half the message, then close), tcpclose (close after the query),
+//		tcpmute (never answer), tcptruncated (the answer with TC set).
+//	dnstcp N
+//		The last dnsserver received N whole framed queries over TCP, the
+//		last of them asking the question of the last query over UDP.
 //	etherip IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		from FROM to TO (IPv4:PORT), TTL 64, protocol PROTO: for 6, a
@@ -129,9 +141,49 @@
 //	fds MAX
 //		The server has at most MAX file descriptors open (waiting up to 1s
 //		for it to close those of clients that just left). Linux only.
+//	flood NAME... SIZE
+//		On each connection NAME, all at once, write SIZE bytes of a seeded
+//		pattern (another for each) without reading, until all went in or
+//		nothing more goes in for 200ms (every buffer between us full, the
+//		server's writes to us taking part or nothing of what it offers);
+//		only then read, while writing the rest. All SIZE bytes must come
+//		back on each, in order.
 //	freeport [tcp|udp]
 //		Set $ADDR to a loopback address where nothing listens, for TCP
 //		(the default) or UDP.
+//	gameevict NAME PLAYER GONE MIN MAX
+//		Lesson 23: UDP socket NAME, playing as PLAYER, sends "JOIN PLAYER"
+//		(a copy, which changes nothing) every 50ms and reads snapshots
+//		until one no longer lists GONE: that must happen after MIN and
+//		within MAX, and every snapshot must list PLAYER.
+//	gamelossy NAME PLAYER N
+//		Lesson 23, through the proxy that NAME was dialled to: join as
+//		PLAYER (resending JOIN every 50ms until a snapshot lists it), send
+//		"INPUT i 1 0" for i from 1 to N at once, then resend "INPUT N 1 0"
+//		every 50ms until a snapshot shows seq N. No snapshot may show x
+//		above seq; the final x must lie between the number of inputs the
+//		proxy delivered in their turn (not held back) and the number it
+//		delivered at all, read from the proxy's record.
+//	gamequiet NAME DURATION
+//		Lesson 23: drop what waits at UDP socket NAME, then expect no
+//		datagram for DURATION (a player the server dropped).
+//	gamerefused NAME
+//		Lesson 23: expect one datagram "REFUSED reason\n" at UDP socket
+//		NAME within the idle timeout.
+//	gamesnap NAME LINE...
+//		Lesson 23: read snapshots ("TICK n\n", then "name x y seq\n" lines)
+//		at UDP socket NAME until one shows every player of the LINEs
+//		("name x y seq") with its seq; that snapshot must then hold
+//		exactly the LINEs, in any order. Every datagram must be a
+//		well-formed snapshot of at most 1200 bytes, from the address NAME
+//		talks to, with a tick later than the one before. Waits at most 1s.
+//	gameticks NAME TICK DURATION [LOADNAME PLAYER]
+//		Lesson 23: read the snapshots arriving at UDP socket NAME for
+//		DURATION and compare their tick numbers with the clock: they must
+//		increase, and keep pace with one tick every TICK within 1% of the
+//		time measured (the least delayed snapshots at each end are
+//		compared). With LOADNAME, that socket sends "JOIN PLAYER" every
+//		millisecond meanwhile.
 //	gen NAME SIZE
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	genfile FILE SIZE
@@ -154,6 +206,17 @@
 //		the path NAME talks to, and equals TEXT exactly.
 //	gramsend NAME TEXT
 //		Send TEXT as one datagram on the gramdial socket NAME.
+//	hold N
+//		Open N connections to $ADDR, one after another (each within 3s),
+//		and keep them open until the script ends, when they are aborted.
+//		Raises the soft descriptor limit of the checker, and of the server
+//		where its own is too low (Go programs raise theirs to the hard one
+//		at start); guard the script with [nofile:N]. One script at a time
+//		holds connections: the others wait. Linux only for the limits.
+//	holdecho COUNT SIZE
+//		On COUNT of the held connections, picked at random (seeded), send
+//		SIZE bytes naming the connection, all before reading; then every
+//		one must get its own bytes back (within 3s in all).
 //	hops [-q=N] ADDR|*...
 //		The output of the last `run` is a traceroute's (lesson 16): one
 //		line per TTL from 1, in order, each the TTL, then per probe a
@@ -162,6 +225,35 @@
 //		after the last. With -q=N, every line shows N probes. Then the
 //		program's exit status: 0 if the last ADDR is $DEST, else 1 with
 //		something on stderr.
+//	httpclient [-n=N] [-chunked] [-gen=SIZE] [-file=FILE] [-type=REGEXP] METHOD PATH STATUS
+//		Send METHOD PATH to $ADDR with Go's net/http client, N times (default
+//		1) one after another on one client, with a body of SIZE bytes of a
+//		seeded pattern (-gen; sent chunked with -chunked, else with a
+//		Content-Length). Each response must have status STATUS and a
+//		Content-Length; its body must equal FILE, or with -gen the body
+//		sent (an echo); its Content-Type must match REGEXP whole. Requests
+//		after the first must reuse the client's connection (keep-alive).
+//	httpexpect [-head] [-close] [-type=REGEXP] [-body=TEXT|-file=FILE|-gen=SIZE] NAME STATUS[|STATUS...]
+//		Read one HTTP/1.1 response from NAME, byte by byte up to the end of
+//		its head, then as many bytes of body as its Content-Length says
+//		(none with -head, the response to a HEAD), leaving what follows on
+//		the connection. Its status must be one of STATUS, every line must
+//		end in CRLF, it must have exactly one Content-Length and no
+//		Transfer-Encoding. With -type, its Content-Type matches REGEXP
+//		whole; with -body, -file or -gen, its body (with -head, its
+//		Content-Length) is that of TEXT, FILE or httpclient's SIZE
+//		pattern. With -close, it says Connection: close and the
+//		connection then ends (EOF or RST) with no more bytes, within 3s;
+//		NAME is closed. A failure shows what httpsend sent on NAME.
+//	httpsend [-every=N] NAME TEXT
+//		Write TEXT to NAME, in pieces of N bytes 5ms apart with -every (a
+//		request cut anywhere), and remember it for httpexpect's reports.
+//	httpslow NAME WITHIN
+//		Play slowloris on connection NAME: send the start of a request head
+//		("GET / HTTP/1.1", a Host, then "X-Slow: "), then one more byte
+//		every 100ms, never ending the head. The server must close the
+//		connection (EOF or RST), after at most a 408 response, within
+//		WITHIN of the start; NAME is closed.
 //	icmpecho ADDR ID SEQ
 //		Send an ICMP echo request (ICMPv6 for an IPv6 ADDR) with
 //		identifier ID and sequence number SEQ from a raw socket, and wait
@@ -175,7 +267,7 @@
 //		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
 //		data each (default 56), and every checksum right (a wrong one is
 //		reported with the request's bytes and the right sum).
-//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [previous] [chatter]
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [previous] [chatter]
 //		Make the IPv4 address ADDR a ping target that the checker answers
 //		in place of a host (lesson 15): a route sends it to lo, so the
 //		kernel stays silent and a raw socket of the checker sees every
@@ -185,13 +277,21 @@
 //		twice with dup; none with silent or for the sequence numbers
 //		listed in lose. Before the reply, at once, otherid sends a decoy
 //		reply with another identifier, corrupt one whose checksum is
-//		wrong, badcode one with code 1. With previous, the replies to each
+//		wrong, badcode one with code 1, othererr a Destination Host
+//		Unreachable from ADDR that quotes an echo request with another
+//		identifier and the same sequence number, then (from the second
+//		request on) one that quotes the previous sequence number and the
+//		request's identifier. With previous, the replies to each
 //		request leave only when the next request arrives (the last one's
 //		never): late, and always while the program waits for the next
 //		probe. With chatter, no reply at all, but for each request another
 //		ping's reply (another identifier) at once and then every 50ms for
 //		2s. One address per target, and per check. Linux, in the
 //		checker's own network namespace only.
+//	idlecpu DURATION MAXCPU
+//		Over DURATION, in which the script sends nothing, the server uses
+//		at most MAXCPU of CPU time, all threads (/proc/PID/stat). Linux
+//		only.
 //	imports PKG...
 //		The lesson's Go source imports one of the packages PKG (exact
 //		import paths). Used as `! imports net net/http`.
@@ -200,15 +300,32 @@
 //		raw IP socket of protocol PROTO (1-254): one packet whose IPv4
 //		protocol or IPv6 next header is PROTO. Needs CAP_NET_RAW
 //		(Isolated lessons); Linux only.
+//	memory [-peak] MAXMIB
+//		The server's resident memory (VmRSS in /proc/PID/status), or with
+//		-peak the most it ever had (VmHWM), is at most MAXMIB MiB. Linux
+//		only.
 //	outlines REGEXP...
 //		The stdout of the last run, or of the server that just stopped,
 //		is exactly one line per REGEXP, each line (without its newline)
 //		matching its REGEXP whole. No REGEXP: stdout is empty.
+//	pingbusy ADDR [-within=DURATION] ARGS...
+//		Run the lesson's program with ARGS (like run, at most DURATION)
+//		against the silent icmptarget ADDR, and make the host busy at the
+//		worst moment: when the first echo request arrives, stop the
+//		program (SIGSTOP), send another ping's echo replies until a raw
+//		socket with the default receive buffer overflows by half, then
+//		the real reply, then let the program go (SIGCONT). Passes when
+//		the program printed a reply line and exited 0: its socket asked
+//		for a buffer big enough (1 MiB). Two raw sockets of the checker,
+//		of the default size and of 1 MiB, see the same packets in
+//		/proc/net/raw; when the bigger one overflows too (a small
+//		net.core.rmem_max), nothing is judged. Linux only.
 //	pingstats [-max=DURATION] [ADDR]
 //		The last program's stdout is a ping's output as lesson 15 defines
-//		it: one line per probe (a reply or a timeout), sequence numbers 1
-//		to n in order, and statistics that agree with those lines (sent,
-//		received, whole-number loss, rtt min/avg/max). With ADDR, an
+//		it: one line per probe (a reply, an ICMP error or a timeout),
+//		sequence numbers 1 to n in order, and statistics that agree with
+//		those lines (sent, received, +errors, whole-number loss, rtt
+//		min/avg/max). With ADDR, an
 //		icmptarget, every reply line is for a probe the target answered,
 //		and its time is at least the target's delay (less 1ms): a line
 //		that breaks either was printed for some other packet. With -max,
@@ -355,6 +472,9 @@
 //		Send SIGTERM (or SIGINT, with INT) to the server and wait (at
 //		most 5s) for it to exit 0 with no data race reported. Its stdout
 //		becomes what `stdout` matches.
+//	threads MAX
+//		The server runs at most MAX threads plus one per CPU of the
+//		machine (Threads in /proc/PID/status). Linux only.
 //	tlscerts [DIR]
 //		Make the script's test certificates, ECDSA P-256, valid from an
 //		hour ago for a day, and write them as PEM into DIR (default
@@ -387,7 +507,7 @@
 //		expired, wrongname, selfsigned; needcert is good and requires a
 //		client certificate signed by the CA; plaintext is a plain TCP echo
 //		server that speaks no TLS at all.
-//	topology HOPS [silent=K] [noise] [dup]
+//	topology HOPS [silent=K] [noise] [dup] [errors]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
@@ -399,7 +519,15 @@
 //		to a probe already answered: the copy comes when the next packet
 //		leaves for the routers, always before any answer to that packet
 //		(the checker relays, in order, all that router 1 sends here).
-//		Everything goes at the script's end. Needs the ip command, and a
+//		With errors (HOPS >= 2), addresses past the routers end in ICMP
+//		errors: router 1 answers $NETUNREACH with Destination Net
+//		Unreachable (no route), $HOSTUNREACH with Destination Host
+//		Unreachable (an unreachable route), $FILTERED with code 13 (a
+//		prohibit route), and routers 1 and 2 route $LOOP to each other
+//		until its TTL runs out (Time Exceeded from router 2 for a TTL of
+//		64); no ICMP type is rate limited then, but Linux still lets a
+//		router send one source at most five unreachable errors in a
+//		burst. Everything goes at the script's end. Needs the ip command, and a
 //		namespace of its own (Isolated lessons).
 //	traceroute [-within=DURATION] ARGS...
 //		Like run, but whatever the exit status: hops judges it after the
@@ -525,5 +653,9 @@
 //
 // Conditions: [ipv6] is true when the machine can listen on ::1;
 // [otheruid] when unixdial -uid works: the checker runs as root and can
-// start a process as another user (Linux only).
+// start a process as another user (Linux only); [nofile:N] when the
+// checker and a server it starts next can each have N more descriptors
+// open (hold): the hard RLIMIT_NOFILE allows it, or the checker may raise
+// its own, which it then does, so that the server inherits it (test it
+// before serve).
 package scriptcmd

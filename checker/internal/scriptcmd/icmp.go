@@ -39,6 +39,10 @@ type icmpTargetOptions struct {
 	corrupt bool            // a decoy with a wrong checksum first
 	badCode bool            // a decoy with code 1 first
 	chatter bool            // no reply: decoys with another identifier, every 50ms for 2s
+	// otherErr: decoy ICMP errors first, about echo requests that are not
+	// the probe's (another identifier; our identifier and the previous
+	// sequence number).
+	otherErr bool
 	// previous: each reply leaves only when the next request arrives, so
 	// it is late, and always reaches the program while it waits for the
 	// next probe's reply, however slow the machine.
@@ -66,7 +70,7 @@ func (st *State) icmpWorld() *icmpWorld {
 	return st.Keep(icmpWorldKey{}, func() any { return &icmpWorld{} }).(*icmpWorld)
 }
 
-const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [previous] [chatter]"
+const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [othererr] [previous] [chatter]"
 
 // parseICMPTargetOptions reads icmptarget's words after ADDR.
 func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
@@ -84,6 +88,8 @@ func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
 			o.corrupt = true
 		case key == "badcode" && !hasVal:
 			o.badCode = true
+		case key == "othererr" && !hasVal:
+			o.otherErr = true
 		case key == "previous" && !hasVal:
 			o.previous = true
 		case key == "chatter" && !hasVal:
@@ -140,13 +146,37 @@ func parseEchoRequest(msg []byte, at time.Time) (icmpRequest, bool) {
 	return r, true
 }
 
+// icmpQuoteError is a Destination Host Unreachable (type 3, code 1) about
+// an echo request from src to dst with identifier id and sequence number
+// seq: the error's header, then the request's IPv4 header and its first 8
+// bytes, as a router quotes them.
+func icmpQuoteError(src, dst netip.Addr, id, seq uint16) []byte {
+	req := []byte{8, 0, 0, 0, 0, 0, 0, 0}
+	binary.BigEndian.PutUint16(req[4:], id)
+	binary.BigEndian.PutUint16(req[6:], seq)
+	binary.BigEndian.PutUint16(req[2:], icmpChecksum(req))
+	ip := make([]byte, 20)
+	ip[0] = 0x45
+	binary.BigEndian.PutUint16(ip[2:], 20+64) // the request was 64 bytes of ICMP
+	ip[8], ip[9] = 1, 1                       // its TTL ran low; ICMP
+	s, d := src.As4(), dst.As4()
+	copy(ip[12:16], s[:])
+	copy(ip[16:20], d[:])
+	binary.BigEndian.PutUint16(ip[10:], icmpChecksum(ip))
+	msg := append([]byte{3, 1, 0, 0, 0, 0, 0, 0}, ip...)
+	msg = append(msg, req...)
+	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
+	return msg
+}
+
 // echoReplies returns what a target sends for request r, in order, each
 // with the delay after which it leaves: the decoys at once, then the real
 // reply (twice with dup). The reply carries the request's identifier,
 // sequence number and data, and a correct checksum, even when the
 // request's was wrong: the checker answers anyway, so that icmprequests
-// can say what was wrong.
-func (o icmpTargetOptions) echoReplies(r icmpRequest) (msgs [][]byte, delays []time.Duration) {
+// can say what was wrong. from and to are the request's addresses, which
+// a decoy error quotes.
+func (o icmpTargetOptions) echoReplies(r icmpRequest, from, to netip.Addr) (msgs [][]byte, delays []time.Duration) {
 	if o.silent || o.lose[r.seq] {
 		return nil, nil
 	}
@@ -174,6 +204,15 @@ func (o icmpTargetOptions) echoReplies(r icmpRequest) (msgs [][]byte, delays []t
 		d := slices.Clone(reply)
 		d[3] ^= 0x5a
 		msgs, delays = append(msgs, d), append(delays, 0)
+	}
+	if o.otherErr {
+		// Errors that a router sends about another ping's request to the
+		// same host, and about our previous probe's: the quoted request
+		// is not this probe's.
+		msgs, delays = append(msgs, icmpQuoteError(from, to, r.id^0x8000, r.seq)), append(delays, 0)
+		if r.seq > 1 {
+			msgs, delays = append(msgs, icmpQuoteError(from, to, r.id, r.seq-1)), append(delays, 0)
+		}
 	}
 	if o.badCode {
 		// The reply with code 1, which no echo reply has: not a reply.
@@ -295,9 +334,10 @@ func icmpRequestList(reqs []icmpRequest) string {
 var (
 	pingReplyRE   = regexp.MustCompile(`^(\d+) bytes from (\S+): icmp_seq=(\d+)(?: ttl=\d+)? time=(\d+(?:\.\d+)?) ms$`)
 	pingTimeoutRE = regexp.MustCompile(`^Request timeout for icmp_seq (\d+)$`)
+	pingErrorRE   = regexp.MustCompile(`^From (\S+) icmp_seq=(\d+) (.+)$`)
 	pingHeaderRE  = regexp.MustCompile(`^PING (\S+): (\d+) data bytes$`)
 	pingTitleRE   = regexp.MustCompile(`^--- (\S+) ping statistics ---$`)
-	pingCountsRE  = regexp.MustCompile(`^(\d+) packets transmitted, (\d+) received, (\d+)% packet loss$`)
+	pingCountsRE  = regexp.MustCompile(`^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) errors)?, (\d+)% packet loss$`)
 	pingRTTRE     = regexp.MustCompile(`^rtt min/avg/max = (\d+(?:\.\d+)?)/(\d+(?:\.\d+)?)/(\d+(?:\.\d+)?) ms$`)
 )
 
@@ -350,7 +390,7 @@ func cmdPingStats(ts *testscript.TestScript, neg bool, args []string) {
 func judgePingOutput(out string) *Failure {
 	output := "its stdout:\n" + indent(tail(out, 30))
 	var replies []pingReply
-	probes := 0
+	probes, errs := 0, 0
 	var counts, rtt []string
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		var seq int
@@ -360,6 +400,9 @@ func judgePingOutput(out string) *Failure {
 			replies = append(replies, pingReply{line: line, seq: seq, ms: ms, text: m[4]})
 		} else if m := pingTimeoutRE.FindStringSubmatch(line); m != nil {
 			seq, _ = strconv.Atoi(m[1])
+		} else if m := pingErrorRE.FindStringSubmatch(line); m != nil {
+			seq, _ = strconv.Atoi(m[2])
+			errs++
 		} else if m := pingCountsRE.FindStringSubmatch(line); m != nil {
 			counts = m
 			continue
@@ -370,13 +413,13 @@ func judgePingOutput(out string) *Failure {
 			continue
 		} else {
 			return &Failure{What: fmt.Sprintf("the program printed a line the contract does not have: %q", line),
-				Want: "only the lines of \"What the checker tests\": PING…, one line per probe (`N bytes from…` or `Request timeout for icmp_seq N`), the statistics", Output: output}
+				Want: "only the lines of \"What the checker tests\": PING…, one line per probe (`N bytes from…`, `From ADDR icmp_seq=N …` or `Request timeout for icmp_seq N`), the statistics", Output: output}
 		}
 		probes++
 		if seq != probes {
 			return &Failure{What: fmt.Sprintf("probe %d of the output is about icmp_seq=%d", probes, seq),
 				Got:    line,
-				Want:   "exactly one line per probe, sequence numbers 1, 2, 3… in order: a reply line or a timeout line, never both, never two replies for one probe",
+				Want:   "exactly one line per probe, sequence numbers 1, 2, 3… in order: a reply line, an error line or a timeout line, never two of them, never two replies for one probe",
 				Output: output}
 		}
 	}
@@ -385,8 +428,14 @@ func judgePingOutput(out string) *Failure {
 	}
 	tx, _ := strconv.Atoi(counts[1])
 	rx, _ := strconv.Atoi(counts[2])
-	loss, _ := strconv.Atoi(counts[3])
+	nerr, _ := strconv.Atoi(counts[3]) // "" when absent: 0
+	loss, _ := strconv.Atoi(counts[4])
 	switch {
+	case nerr != errs && errs == 0:
+		return &Failure{What: fmt.Sprintf("the summary says +%d errors, but the output shows no error line `From ADDR icmp_seq=N …`", nerr), Got: counts[0], Output: output}
+	case nerr != errs:
+		return &Failure{What: fmt.Sprintf("the output shows %d error lines `From ADDR icmp_seq=N …`, but the summary counts %d errors", errs, nerr), Got: counts[0],
+			Want: fmt.Sprintf("`%d packets transmitted, %d received, +%d errors, %d%% packet loss`: the errors after the replies, when there were any", tx, rx, errs, (tx-rx)*100/max(tx, 1)), Output: output}
 	case tx != probes:
 		return &Failure{What: fmt.Sprintf("the summary says %d packets transmitted, but the output shows %d probes", tx, probes), Got: counts[0], Output: output}
 	case rx != len(replies):
@@ -501,6 +550,9 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 	if o.dup {
 		decoys = append(decoys, "a second copy of each reply")
 	}
+	if o.otherErr {
+		decoys = append(decoys, "ICMP Destination Host Unreachable errors that quote another program's echo request, or your previous probe's")
+	}
 	others := "its own echo request, which a raw socket receives too"
 	if len(decoys) > 0 {
 		others += ", or what the target sends before or after each reply: " + strings.Join(decoys, "; ")
@@ -509,6 +561,12 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 		others += fmt.Sprintf(", or the reply to an earlier probe, arriving %s late", o.delay)
 	}
 	for _, line := range strings.Split(out, "\n") {
+		if m := pingErrorRE.FindStringSubmatch(line); m != nil && o.otherErr {
+			return &Failure{What: fmt.Sprintf("the program printed an ICMP error for icmp_seq=%s, but every error this target sends is about another echo request", m[2]), Got: line,
+				Want: "errors skipped unless the echo request they quote (the 8 bytes after the quoted IPv4 header) carries the program's identifier and the probe's sequence number: " +
+					"this target's errors quote another program's identifier, or the previous probe's sequence number",
+				Output: output}
+		}
 		m := pingReplyRE.FindStringSubmatch(line)
 		if m == nil {
 			continue

@@ -128,7 +128,7 @@ func (t *icmpTarget) start() error {
 			t.mu.Lock()
 			t.requests = append(t.requests, req)
 			t.mu.Unlock()
-			msgs, delays := t.opts.echoReplies(req)
+			msgs, delays := t.opts.echoReplies(req, from, to)
 			if t.opts.previous {
 				// This request's replies wait for the next request; the
 				// last request's leave now, at once.

@@ -10,3 +10,9 @@ func cmdICMPTarget(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "icmptarget")
 	ts.Fatalf("icmptarget needs Linux: it routes an address to lo in the checker's own network namespace")
 }
+
+// cmdPingBusy fails, as icmptarget does.
+func cmdPingBusy(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "pingbusy")
+	ts.Fatalf("pingbusy needs Linux: it works with an icmptarget")
+}

@@ -33,7 +33,7 @@ func TestICMPEchoReplies(t *testing.T) {
 
 	o, err := parseICMPTargetOptions([]string{"delay=20ms", "otherid", "corrupt", "dup"})
 	require.NoError(t, err)
-	msgs, delays := o.echoReplies(req)
+	msgs, delays := o.echoReplies(req, netip.Addr{}, netip.Addr{})
 	require.Len(t, msgs, 4)
 	assert.Equal(t, []time.Duration{0, 0, 20 * time.Millisecond, 20 * time.Millisecond}, delays)
 	for i, m := range msgs {
@@ -48,7 +48,7 @@ func TestICMPEchoReplies(t *testing.T) {
 
 	o, err = parseICMPTargetOptions([]string{"lose=2,4"})
 	require.NoError(t, err)
-	msgs, _ = o.echoReplies(req)
+	msgs, _ = o.echoReplies(req, netip.Addr{}, netip.Addr{})
 	assert.Empty(t, msgs, "a lost sequence number gets no reply")
 
 	for _, bad := range []string{"delay=soon", "lose=x", "loud", "silent=1"} {
@@ -142,7 +142,7 @@ func TestICMPBadCodeAndPrevious(t *testing.T) {
 	o, err := parseICMPTargetOptions([]string{"badcode", "previous", "delay=5ms"})
 	require.NoError(t, err)
 	assert.True(t, o.previous)
-	msgs, delays := o.echoReplies(req)
+	msgs, delays := o.echoReplies(req, netip.Addr{}, netip.Addr{})
 	require.Len(t, msgs, 2)
 	assert.Equal(t, []time.Duration{0, 5 * time.Millisecond}, delays)
 	assert.Equal(t, byte(1), msgs[0][1], "the decoy has code 1")
@@ -174,10 +174,59 @@ func TestICMPChatter(t *testing.T) {
 	require.True(t, ok)
 	o, err := parseICMPTargetOptions([]string{"chatter"})
 	require.NoError(t, err)
-	msgs, delays := o.echoReplies(req)
+	msgs, delays := o.echoReplies(req, netip.Addr{}, netip.Addr{})
 	require.Len(t, msgs, 40)
 	assert.Equal(t, 1950*time.Millisecond, delays[39])
 	for _, m := range msgs {
 		assert.NotEqual(t, uint16(0xabcd), binary.BigEndian.Uint16(m[4:]), "never the program's own reply")
 	}
+}
+
+func TestPingJudgeErrors(t *testing.T) {
+	out := `PING 10.1.200.1: 56 data bytes
+From 10.1.1.2 icmp_seq=1 Destination Net Unreachable
+Request timeout for icmp_seq 2
+
+--- 10.1.200.1 ping statistics ---
+2 packets transmitted, 0 received, +1 errors, 100% packet loss
+`
+	assert.Nil(t, judgePingOutput(out))
+	f := judgePingOutput(pingReplaceOnce(t, out, ", +1 errors", ""))
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "1 error lines")
+	f = judgePingOutput(pingReplaceOnce(t, out, "From 10.1.1.2 icmp_seq=1 Destination Net Unreachable", "Request timeout for icmp_seq 1"))
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "no error line")
+}
+
+func TestICMPOtherErrors(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0, 0, 0xab, 0xcd, 0, 3, 'h', 'i'}, time.Now())
+	require.True(t, ok)
+	o, err := parseICMPTargetOptions([]string{"othererr", "delay=10ms"})
+	require.NoError(t, err)
+	from, to := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("198.51.100.9")
+	msgs, delays := o.echoReplies(req, from, to)
+	require.Len(t, msgs, 3)
+	assert.Equal(t, []time.Duration{0, 0, 10 * time.Millisecond}, delays)
+	for i, m := range msgs[:2] {
+		assert.Equal(t, []byte{3, 1}, m[:2], "decoy %d is a Destination Host Unreachable", i)
+		assert.Equal(t, uint16(0), icmpChecksum(m), "decoy %d is well formed", i)
+		ip := m[8:]
+		assert.Equal(t, byte(0x45), ip[0])
+		assert.Equal(t, byte(1), ip[9], "the quoted packet is ICMP")
+		assert.Equal(t, from.AsSlice(), ip[12:16])
+		assert.Equal(t, to.AsSlice(), ip[16:20])
+		assert.Equal(t, uint16(0), icmpChecksum(ip[:20]), "the quoted IPv4 header's checksum")
+		assert.Equal(t, byte(8), ip[20], "it quotes an echo request")
+	}
+	assert.Equal(t, []uint16{0xabcd ^ 0x8000, 3}, []uint16{binary.BigEndian.Uint16(msgs[0][32:]), binary.BigEndian.Uint16(msgs[0][34:])}, "another ping's request")
+	assert.Equal(t, []uint16{0xabcd, 2}, []uint16{binary.BigEndian.Uint16(msgs[1][32:]), binary.BigEndian.Uint16(msgs[1][34:])}, "the previous probe")
+	assert.Equal(t, byte(0), msgs[2][0], "then the reply")
+}
+
+func TestPingJudgeOtherErrors(t *testing.T) {
+	out := "PING 198.51.100.9: 56 data bytes\nFrom 198.51.100.9 icmp_seq=1 Destination Host Unreachable\n\n--- 198.51.100.9 ping statistics ---\n1 packets transmitted, 0 received, +1 errors, 100% packet loss\n"
+	f := judgePingTimes(out, icmpTargetOptions{otherErr: true, delay: 100 * time.Millisecond}, nil)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "every error this target sends is about another echo request")
 }

@@ -10,15 +10,17 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// topologyOpts is what `topology HOPS [silent=K] [noise] [dup]` asks for.
+// topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [errors]`
+// asks for.
 type topologyOpts struct {
 	hops, silent int
 	noise, dup   bool
+	errs         bool // routes that end in ICMP errors (lesson 15)
 }
 
-const topologyUsage = "topology HOPS [silent=K] [noise] [dup]"
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [errors]"
 
-// topologyArgs reads `topology HOPS [silent=K] [noise] [dup]`.
+// topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [errors]`.
 func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
 		return o, false
@@ -39,6 +41,9 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 			o.noise = true
 		case a == "dup":
 			o.dup = true
+		case a == "errors" && hops >= 2:
+			// The loop runs between routers 1 and 2.
+			o.errs = true
 		default:
 			return topologyOpts{}, false
 		}

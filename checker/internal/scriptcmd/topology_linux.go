@@ -73,7 +73,7 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 	defer cancel()
 	t := &topology{hops: o.hops, ctx: ctx, ipCmd: ipCmd}
 	ts.Defer(t.close)
-	if err := t.build(o.silent); err != nil {
+	if err := t.build(o.silent, o.errs); err != nil {
 		st.fail(ts, Failure{What: "the checker could not build its network of routers (not your program's fault): " + err.Error(),
 			Want: "ip (iproute2) and network namespaces working inside the lesson's namespace"})
 	}
@@ -96,6 +96,21 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 	for k, r := range t.routers {
 		ts.Setenv(fmt.Sprintf("HOP%d", k+1), r.String())
 	}
+	if o.errs {
+		for name, link := range topologyErrorNets {
+			ts.Setenv(name, t.addr(link, 1).String())
+		}
+	}
+}
+
+// topologyErrorNets are the networks (10.n.LINK.0/24, past every real
+// link) that `topology HOPS errors` routes into ICMP errors, and the
+// variable that names the first address of each.
+var topologyErrorNets = map[string]int{
+	"NETUNREACH":  200, // router 1 has no route: Destination Net Unreachable
+	"HOSTUNREACH": 201, // router 1's route is `unreachable`: Destination Host Unreachable
+	"LOOP":        202, // routers 1 and 2 send it to each other: Time to live exceeded
+	"FILTERED":    203, // router 1's route is `prohibit`: Packet filtered
 }
 
 // findIP finds the ip command, also where an ordinary user's PATH may not
@@ -135,7 +150,7 @@ func (t *topology) link(k int, side string) string {
 	return fmt.Sprintf("tr%d-%d%s", t.n, k, side)
 }
 
-func (t *topology) build(silent int) error {
+func (t *topology) build(silent int, icmpErrors bool) error {
 	for range t.hops + 1 {
 		if err := t.startHolder(); err != nil {
 			return err
@@ -185,6 +200,13 @@ func (t *topology) build(silent int) error {
 		// address after a burst of six; traceroutes run again and again
 		// here, so no limit.
 		sysctls := map[string]string{"net/ipv4/icmp_ratelimit": "0"}
+		if icmpErrors {
+			// Nor the kernel's global budget for errors (1000 a second
+			// with bursts of 50, shared by every namespace on older
+			// kernels), which other checks running at the same time
+			// may spend: no ICMP type is rate limited here.
+			sysctls["net/ipv4/icmp_ratemask"] = "0"
+		}
 		if k <= t.hops {
 			sysctls["net/ipv4/ip_forward"] = "1"
 			cmds = append(cmds,
@@ -195,6 +217,20 @@ func (t *topology) build(silent int) error {
 				fmt.Sprintf("route add 10.%d.0.0/16 via %s", t.n, t.addr(k+1, 2)))
 			for j := 1; j < k; j++ {
 				cmds = append(cmds, fmt.Sprintf("route add 10.%d.%d.0/24 via %s", t.n, j, t.addr(k, 1)))
+			}
+			if icmpErrors && k == 1 {
+				// A throw route ends the main table's lookup with no
+				// route at all (as if none matched), the others with
+				// their own error.
+				cmds = append(cmds,
+					fmt.Sprintf("route add throw 10.%d.%d.0/24", t.n, topologyErrorNets["NETUNREACH"]),
+					fmt.Sprintf("route add unreachable 10.%d.%d.0/24", t.n, topologyErrorNets["HOSTUNREACH"]),
+					fmt.Sprintf("route add prohibit 10.%d.%d.0/24", t.n, topologyErrorNets["FILTERED"]))
+			}
+			if icmpErrors && k == 2 {
+				// Back to router 1, which sends it here again: a routing
+				// loop, until the TTL runs out.
+				cmds = append(cmds, fmt.Sprintf("route add 10.%d.%d.0/24 via %s", t.n, topologyErrorNets["LOOP"], t.addr(k, 1)))
 			}
 			if k == silent {
 				// Packets this router makes itself (iif lo), time

@@ -52,11 +52,11 @@ func TestTopology(t *testing.T) {
 	require.NoError(t, err)
 	a := &topology{hops: 3, ctx: ctx, ipCmd: ip}
 	defer a.close()
-	require.NoError(t, a.build(2))
+	require.NoError(t, a.build(2, true))
 	require.NoError(t, a.prove())
 	b := &topology{hops: 1, ctx: ctx, ipCmd: ip}
 	defer b.close()
-	require.NoError(t, b.build(0))
+	require.NoError(t, b.build(0, false))
 	require.NoError(t, b.prove())
 	assert.NotEqual(t, a.n, b.n, "two topologies at once use two instances")
 	require.Len(t, a.routers, 3)

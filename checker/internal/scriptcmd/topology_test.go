@@ -14,7 +14,10 @@ func TestTopologyArgs(t *testing.T) {
 	o, ok = topologyArgs([]string{"2", "dup"})
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, dup: true}, o)
-	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}} {
+	o, ok = topologyArgs([]string{"2", "errors"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 2, errs: true}, o)
+	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}} {
 		_, ok := topologyArgs(bad)
 		assert.False(t, ok, bad)
 	}
