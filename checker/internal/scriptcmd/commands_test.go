@@ -92,3 +92,23 @@ func TestPatternIsDeterministicAndBinary(t *testing.T) {
 	}
 	assert.Len(t, seen, 256, "every byte value should occur")
 }
+
+// TestPanickedKnowsRuntimeDeaths: every way the Go runtime reports a death
+// is a crash; a program's own lines that merely mention a signal are not.
+func TestPanickedKnowsRuntimeDeaths(t *testing.T) {
+	for _, crash := range []string{
+		"panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\n",
+		"runtime: failed to create new OS thread (have 9 already; errno=11)\nfatal error: newosproc\n",
+		"runtime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\nPC=0x7f3c m=0 sigcode=18446744073709551610\n",
+		"goroutine 1 gp=0xc000002380 m=0 mp=0x6f5e20 [running]:\nmain.main()\n",
+	} {
+		assert.True(t, panicked([]byte(crash)), crash)
+	}
+	for _, fine := range []string{
+		"SIGTERM: shutting down\n",
+		"server: closing 3 goroutines [done]\n",
+		"2026/12/07 listening failed: address in use\n",
+	} {
+		assert.False(t, panicked([]byte(fine)), fine)
+	}
+}

@@ -312,8 +312,11 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 }
 
 // panicRE finds the trace a Go program prints when it panics, in any
-// goroutine, or dies of a fatal runtime error.
-var panicRE = regexp.MustCompile(`(?m)^(panic: |fatal error: |goroutine \d+ \[)`)
+// goroutine, or dies of a fatal runtime error or a signal.
+// A thread the runtime could not create through libc ends in
+// "runtime/cgo: pthread_create failed" and SIGABRT; since Go 1.23 a
+// traceback's goroutine headers may carry "gp=... m=..." before the state.
+var panicRE = regexp.MustCompile(`(?m)^(panic: |fatal error: |runtime/cgo: |SIG[A-Z]+: [^\n]*\nPC=|goroutine \d+ [^\n]*\[)`)
 
 // panicked reports whether stderr holds a Go panic's trace.
 func panicked(stderr []byte) bool { return panicRE.Match(stderr) }

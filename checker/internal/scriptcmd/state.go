@@ -1,10 +1,12 @@
 package scriptcmd
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -252,6 +254,30 @@ func kindOf(f Failure, serverDied bool) results.Kind {
 		return results.WrongBytes
 	}
 	return ""
+}
+
+// serverDead reports whether the script's server has ended: exited and
+// reaped, or exited and not yet reaped (a zombie, whose sockets are closed
+// already).
+func (s *State) serverDead() bool {
+	s.mu.Lock()
+	p := s.server
+	s.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	if p.Exited() {
+		return true
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
+	if err != nil {
+		return runtime.GOOS == "linux" // gone; elsewhere there is no /proc to ask
+	}
+	// The state follows the command name, which ends with the last ')'.
+	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] == 'Z' || stat[i+2] == 'X'
+	}
+	return false
 }
 
 // serverNote explains a failure by the server's death, if it died.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
@@ -36,6 +38,13 @@ func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		st.fail(ts, Failure{What: fmt.Sprintf("could not connect to %s: %v", addr, err),
 			Want: "the server to accept the connection"})
+	}
+	if addr == ts.Getenv("ADDR") && st.serverDead() {
+		// The port of a server that died is free for anyone: what
+		// accepted this connection may be another program's socket.
+		c.Close()
+		st.fail(ts, Failure{Kind: results.Exited, What: fmt.Sprintf("the server had ended before this connection to %s", addr),
+			Want: "the server to keep running and accept the connection"})
 	}
 	st.mu.Lock()
 	st.conns[args[0]] = c
