@@ -26,7 +26,7 @@ var lesson23 = Lesson{
 		{ID: "tick_rate", Checks: []string{"tick_rate", "tick_busy"},
 			Text: "**The clock:** tick numbers follow the clock, one every `-tick`, whatever each tick's work costs and however many datagrams arrive: each snapshot's tick is higher than the one before, and over one second the ticks keep pace with the clock within 1% (the checker compares the least delayed snapshots at both ends, at `-tick 2ms`, and at `-tick 10ms` with a datagram arriving every millisecond). A server that falls behind skips tick numbers to catch up; it never slips."},
 		{ID: "evict", Checks: []string{"evict_silent"},
-			Text: "**Eviction:** a player from whose address nothing has come for `-timeout` is dropped at the next tick: no longer listed, sent nothing more. Any datagram from its address, even a copy or one that is ignored, counts as hearing from it. The checker uses `-timeout 300ms` at `-tick 20ms` and allows from 150ms to 1.5s (a server that runs late counts time by its ticks)."},
+			Text: "**Eviction:** a player from whose address nothing has come for `-timeout` is dropped at the next tick: no longer listed, sent nothing more. Any datagram from its address, even a copy or one that is ignored, counts as hearing from it. The checker uses `-timeout 300ms` at `-tick 20ms` and allows from 250ms (counted in the snapshots' tick numbers, the server's own clock) to 1.5s."},
 		{ID: "rejoin", Checks: []string{"evict_rejoin"},
 			Text: "**Rejoining:** a dropped player may send `JOIN` again, from the same address or another, with the same name: it is a new player, at `0 0` with seq 0, and its inputs count from seq 1 again."},
 		{ID: "network_faults", Checks: []string{"lossy_play"},

@@ -151,11 +151,13 @@
 //	freeport [tcp|udp]
 //		Set $ADDR to a loopback address where nothing listens, for TCP
 //		(the default) or UDP.
-//	gameevict NAME PLAYER GONE MIN MAX
+//	gameevict [-tick=D] NAME PLAYER GONE MIN MAX
 //		Lesson 23: UDP socket NAME, playing as PLAYER, sends "JOIN PLAYER"
 //		(a copy, which changes nothing) every 50ms and reads snapshots
 //		until one no longer lists GONE: that must happen after MIN and
-//		within MAX, and every snapshot must list PLAYER.
+//		within MAX, and every snapshot must list PLAYER. With -tick=D, MIN
+//		is judged by the snapshots' tick numbers (D each, two ticks of
+//		slack), the server's own clock, so that load cannot fail it.
 //	gamelossy NAME PLAYER N
 //		Lesson 23, through the proxy that NAME was dialled to: join as
 //		PLAYER (resending JOIN every 50ms until a snapshot lists it), send

@@ -104,8 +104,9 @@ func (s snapshot) String() string {
 // snapshot, is a failure; a deadline that passes returns ok false.
 func gameRead(p *udpPeer, deadline time.Time) (snapshot, bool, *Failure) {
 	buf := make([]byte, maxDatagram+1)
+	oob := make([]byte, stampOOB)
 	p.conn.SetReadDeadline(deadline)
-	n, from, err := p.conn.ReadFromUDPAddrPort(buf)
+	n, oobn, _, from, err := p.conn.ReadMsgUDPAddrPort(buf, oob)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return snapshot{}, false, nil
@@ -117,6 +118,10 @@ func gameRead(p *udpPeer, deadline time.Time) (snapshot, bool, *Failure) {
 	}
 	s, err := parseSnapshot(append([]byte(nil), buf[:n]...))
 	s.at = time.Now()
+	if at, ok := kernelStamp(oob[:oobn]); ok {
+		// When it arrived, not when a busy checker got round to it.
+		s.at = at
+	}
 	if err != nil {
 		what := "a datagram that is not a snapshot: " + err.Error()
 		if strings.HasPrefix(string(buf[:n]), "REFUSED") {
@@ -264,7 +269,19 @@ func cmdGameQuiet(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "gameevict")
-	usage(ts, len(args) == 5, "gameevict NAME PLAYER GONE MIN MAX")
+	// With -tick, the floor is judged by the server's own clock, its tick
+	// numbers, which follow the clock whatever the load: a server that
+	// runs late, stamping what it hears by its ticks, is not taken for
+	// one that evicts early.
+	var tickDur time.Duration
+	if len(args) > 0 {
+		if v, ok := strings.CutPrefix(args[0], "-tick="); ok {
+			d, err := time.ParseDuration(v)
+			ts.Check(err)
+			tickDur, args = d, args[1:]
+		}
+	}
+	usage(ts, len(args) == 5, "gameevict [-tick=D] NAME PLAYER GONE MIN MAX")
 	st := state(ts)
 	p := st.udpPeer(ts, args[0])
 	name, gone := args[1], args[2]
@@ -279,6 +296,7 @@ func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 	start := time.Now()
 	end := st.deadline(hi)
 	keep := []byte("JOIN " + name)
+	firstTick, seen := uint64(0), false
 	for time.Now().Before(end) {
 		// A copy of its JOIN every 50ms: it changes nothing, but it
 		// shows that this player is still there.
@@ -296,8 +314,20 @@ func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 				st.fail(ts, Failure{What: fmt.Sprintf("%s was dropped %s after the check began, though it sent a datagram every 50ms", name, time.Since(start).Round(time.Millisecond)),
 					Got: s.String(), Want: fmt.Sprintf("%s in every snapshot: any datagram from a player keeps it in the game", name)})
 			}
+			if !seen {
+				firstTick, seen = s.tick, true
+			}
 			if _, ok := s.players[gone]; ok {
 				continue
+			}
+			if tickDur > 0 {
+				// Two ticks of slack: the first snapshot read may
+				// have been made just before the last datagram was.
+				if silent := time.Duration(s.tick-firstTick+2) * tickDur; silent < lo {
+					st.fail(ts, Failure{What: fmt.Sprintf("%s was dropped %d ticks after the silence began (%s by the server's clock), before its timeout", gone, s.tick-firstTick, silent),
+						Got: s.String(), Want: fmt.Sprintf("%s still there for at least %s", gone, lo)})
+				}
+				return
 			}
 			if after := time.Since(start); after < lo {
 				st.fail(ts, Failure{What: fmt.Sprintf("%s was dropped after %s of silence, before its timeout", gone, after.Round(time.Millisecond)),

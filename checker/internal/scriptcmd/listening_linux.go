@@ -1,9 +1,63 @@
 package scriptcmd
 
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
 // listening reports whether some socket on this machine listens on TCP port
 // port. It opens no connection, so asking does not disturb a server that
 // counts its clients.
 func listening(port int) (bool, error) {
 	n, err := countSockets(port, tcpStates["LISTEN"])
 	return n > 0, err
+}
+
+// listeningBy reports whether process pid itself holds a listening TCP
+// socket on port: another program's listener, which may have taken the
+// port once pid's closed, is not pid's. Where pid's descriptors cannot be
+// read, any listener on the port counts.
+func listeningBy(pid, port int) (bool, error) {
+	inodes, err := listenInodes(port)
+	if err != nil || len(inodes) == 0 {
+		return false, err
+	}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		return true, nil
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err != nil {
+			continue
+		}
+		if ino, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(ino, "]")] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// listenInodes are the inodes of the listening TCP sockets on port.
+func listenInodes(port int) (map[string]bool, error) {
+	want := fmt.Sprintf(":%04X", port)
+	inodes := map[string]bool{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			if table == "/proc/net/tcp6" {
+				continue
+			}
+			return nil, fmt.Errorf("read socket table: %w", err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			f := strings.Fields(line)
+			if len(f) > 9 && strings.HasSuffix(f[1], want) && f[3] == tcpStates["LISTEN"] {
+				inodes[f[9]] = true
+			}
+		}
+	}
+	return inodes, nil
 }

@@ -147,7 +147,7 @@ func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
 	p.Signal(syscall.SIGTERM)
 	deadline := st.deadline(stopTimeout)
 	for {
-		up, err := listening(port)
+		up, err := listeningBy(p.Pid(), port)
 		ts.Check(err)
 		if !up {
 			return

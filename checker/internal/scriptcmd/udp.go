@@ -44,6 +44,7 @@ func cmdUDPDial(ts *testscript.TestScript, neg bool, args []string) {
 	// and reported, instead of being filtered out by the kernel.
 	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopbackOf(target.Addr()), 0)))
 	ts.Check(err)
+	enableStamps(c) // for the commands that time arrivals (gameticks)
 	st.mu.Lock()
 	st.udp[args[0]] = &udpPeer{conn: c, target: target}
 	st.mu.Unlock()
