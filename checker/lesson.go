@@ -40,11 +40,13 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 	failed := 0
 	st := report.Style{Color: cfg.color, Verbose: cfg.verbose}
 	enc := json.NewEncoder(cfg.stdout)
+	graded := gradeAhead(ctx, cfg, todo)
 	for i, l := range todo {
 		if i > 0 && !cfg.json {
 			fmt.Fprintln(cfg.stdout)
 		}
-		res, err := gradeLesson(ctx, cfg, l)
+		g := <-graded[i]
+		res, err := g.res, g.err
 		if err != nil {
 			return err
 		}
@@ -74,6 +76,42 @@ func gradeAll(ctx context.Context, cfg config, todo []catalog.Lesson, hintNext b
 		return errFailed
 	}
 	return nil
+}
+
+// lessonsAtOnce is how many lessons `all` grades at the same time: a
+// lesson's checks mostly wait on the network and on timers, so two lessons
+// (four checks at a time with the default --jobs) keep two cores busy
+// without starving the checks that time what they see.
+const lessonsAtOnce = 2
+
+type graded struct {
+	res results.Result
+	err error
+}
+
+// gradeAhead grades the lessons, lessonsAtOnce at a time, in order; the
+// result of lesson i arrives on the i-th channel, so that the reports are
+// printed in the lessons' order as soon as each is ready.
+func gradeAhead(ctx context.Context, cfg config, todo []catalog.Lesson) []chan graded {
+	out := make([]chan graded, len(todo))
+	for i := range out {
+		out[i] = make(chan graded, 1)
+	}
+	sem := make(chan struct{}, lessonsAtOnce)
+	go func() {
+		for i, l := range todo {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+			}
+			go func() {
+				defer func() { <-sem }()
+				res, err := gradeLesson(ctx, cfg, l)
+				out[i] <- graded{res, err}
+			}()
+		}
+	}()
+	return out
 }
 
 // gradeLesson grades one lesson of cfg.dir and keeps its result for the

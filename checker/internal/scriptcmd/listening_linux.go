@@ -6,14 +6,6 @@ import (
 	"strings"
 )
 
-// listening reports whether some socket on this machine listens on TCP port
-// port. It opens no connection, so asking does not disturb a server that
-// counts its clients.
-func listening(port int) (bool, error) {
-	n, err := countSockets(port, tcpStates["LISTEN"])
-	return n > 0, err
-}
-
 // listeningBy reports whether process pid itself holds a listening TCP
 // socket on port: another program's listener, which may have taken the
 // port once pid's closed, is not pid's. Where pid's descriptors cannot be
