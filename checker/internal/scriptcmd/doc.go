@@ -583,8 +583,9 @@
 //		with its two bytes swapped, and ICMP errors about them: udpreceived
 //		and sentpacket show them, decoded, when they fail. udpquiet works
 //		on NAME. Needs CAP_NET_RAW (Isolated lessons); Linux only.
-//	udpquiet NAME DURATION
-//		No datagram arrives on NAME for DURATION.
+//	udpquiet NAME DURATION [BUT]
+//		No datagram arrives on NAME for DURATION, but copies of BUT (a
+//		late copy of an answer already checked, say) are let by.
 //	udpreceived [-file] NAME TEXT FROM TTL
 //		One datagram arrives on the udplisten socket NAME: TEXT exactly (with
 //		-file, the bytes of file TEXT), from FROM (IP:PORT), with TTL in its
