@@ -16,7 +16,10 @@ func cmdGenFile(ts *testscript.TestScript, neg bool, args []string) {
 	usage(ts, len(args) == 2, "genfile FILE SIZE")
 	size, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pattern(size, uint64(size)^0xf11e), 0o644))
+	path := ts.MkAbs(args[0])
+	ts.Check(os.WriteFile(path, pattern(size, uint64(size)^0xf11e), 0o644))
+	// The program may have to replace it (lesson 13's receiver does).
+	ts.Check(state(ts).chownToProgram(path))
 }
 
 func cmdSameFile(ts *testscript.TestScript, neg bool, args []string) {

@@ -290,6 +290,7 @@ func cmdUDPCarryFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("udpcarryfile: found no payload whose sum carries when folded")
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), payload, 0o644))
+	ts.Check(state(ts).chownToProgram(ts.MkAbs(args[1])))
 }
 
 // carryPayload returns size bytes (size even) that, sent from src:sport to

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -128,7 +130,15 @@ func Setup(st *State) func(*testscript.Env) error {
 		env.Values[stateKey{}] = st
 		env.Defer(st.cleanup)
 		if u := st.User; u != nil {
-			if err := os.Chown(env.WorkDir, int(u.UID), int(u.GID)); err != nil {
+			// The folder and the files the script's archive put there
+			// (a file the program must replace, say) are the program's.
+			err := filepath.WalkDir(env.WorkDir, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				return os.Lchown(p, int(u.UID), int(u.GID))
+			})
+			if err != nil {
 				return fmt.Errorf("give the program its work folder: %w", err)
 			}
 		}
