@@ -1,14 +1,9 @@
 package classroom
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
-
-	"github.com/socketlings/socketlings/checker/internal/report"
-	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // ClassroomPayload is what GitHub Classroom's autograding reporter takes
@@ -49,29 +44,16 @@ func (c Class) Classroom(r Result) ClassroomPayload {
 			if hidden {
 				t.Name = l.Name() + " (a hidden check)"
 			}
-			var check *results.Check
-			for i := range lr.Checks {
-				if lr.Checks[i].Name == s.Name {
-					check = &lr.Checks[i]
-				}
-			}
+			check, passed, why := checkVerdict(r, lr, ok, s.Name)
 			switch {
-			case !ok || r.Error != "":
-				t.Message = "not graded: " + r.Error
-			case lr.Outcome == results.BuildFailed:
-				t.Message = "the program does not build:\n" + lr.BuildOutput
-			case lr.Outcome == results.Missing:
-				t.Message = "the lesson folder is missing"
-			case lr.Outcome == results.Unstarted:
-				t.Message = "the lesson folder holds the untouched stub"
-			case check == nil:
-				t.Message = "not run"
-			case check.Outcome == results.Passed:
+			case passed:
 				t.Status, t.Score = "pass", points[s.Name]
+			case why == "not graded":
+				t.Message = "not graded: " + r.Error
+			case why != "":
+				t.Message = why
 			default:
-				var b bytes.Buffer
-				report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{*check}}, report.Style{})
-				t.Message = strings.TrimSpace(b.String())
+				t.Message = checkReport(l, lr, check)
 			}
 			if hidden && t.Status != "pass" {
 				t.Message = "a hidden check: its report shows once grades are published"

@@ -304,6 +304,37 @@ type GradescopeTest struct {
 	ExecutionTime float64 `json:"execution_time,omitempty"`
 }
 
+// checkVerdict finds the result of check in a submission's lesson result
+// lr (ok: the lesson was graded): whether it passed, or else why it has no
+// report of its own ("" when it failed and has one).
+func checkVerdict(r Result, lr results.Result, ok bool, name string) (check *results.Check, passed bool, why string) {
+	for i := range lr.Checks {
+		if lr.Checks[i].Name == name {
+			check = &lr.Checks[i]
+		}
+	}
+	switch {
+	case !ok || r.Error != "":
+		return check, false, "not graded"
+	case lr.Outcome == results.BuildFailed:
+		return check, false, "the program does not build:\n" + lr.BuildOutput
+	case lr.Outcome == results.Missing:
+		return check, false, "the lesson folder is missing"
+	case lr.Outcome == results.Unstarted:
+		return check, false, "the lesson folder holds the untouched stub"
+	case check == nil:
+		return nil, false, "not run"
+	}
+	return check, check.Outcome == results.Passed, ""
+}
+
+// checkReport is a failed check's report, as the learner's own run shows it.
+func checkReport(l catalog.Lesson, lr results.Result, check *results.Check) string {
+	var b bytes.Buffer
+	report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{*check}}, report.Style{})
+	return strings.TrimSpace(b.String())
+}
+
 // Gradescope converts one submission's result.
 func (c Class) Gradescope(r Result) Gradescope {
 	g := Gradescope{Score: c.Total(r), MaxScore: c.MaxTotal(), Visibility: "visible", ExecutionTime: math.Round(r.Duration.Seconds())}
@@ -322,30 +353,15 @@ func (c Class) Gradescope(r Result) Gradescope {
 			if c.Rubric.Hidden(l, s.Name) {
 				t.Visibility = "after_published"
 			}
-			var check *results.Check
-			for i := range lr.Checks {
-				if lr.Checks[i].Name == s.Name {
-					check = &lr.Checks[i]
-				}
-			}
+			check, passed, why := checkVerdict(r, lr, ok, s.Name)
 			switch {
-			case !ok || r.Error != "":
-				t.Output = "not graded"
-			case lr.Outcome == results.BuildFailed:
-				t.Output = "the program does not build:\n" + lr.BuildOutput
-			case lr.Outcome == results.Missing:
-				t.Output = "the lesson folder is missing"
-			case lr.Outcome == results.Unstarted:
-				t.Output = "the lesson folder holds the untouched stub"
-			case check == nil:
-				t.Output = "not run"
-			case check.Outcome == results.Passed:
+			case passed:
 				t.Status, t.Score = "passed", max
 				t.Output = fmt.Sprintf("passed in %.2fs", check.Duration.Seconds())
+			case why != "":
+				t.Output = why
 			default:
-				var b bytes.Buffer
-				report.Lesson(&b, l, results.Result{Outcome: lr.Outcome, Checks: []results.Check{*check}}, report.Style{})
-				t.Output = strings.TrimSpace(b.String())
+				t.Output = checkReport(l, lr, check)
 			}
 			if check != nil {
 				t.ExecutionTime = check.Duration.Seconds()
