@@ -103,6 +103,11 @@ func gradeAhead(ctx context.Context, cfg config, todo []catalog.Lesson) []chan g
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
+				// Interrupted: what is left is graded as interrupted,
+				// at once, holding no slot.
+				res, err := gradeLesson(ctx, cfg, l)
+				out[i] <- graded{res, err}
+				continue
 			}
 			go func() {
 				defer func() { <-sem }()
