@@ -11,6 +11,9 @@ import (
 )
 
 // TestKernelStamps: a datagram read late still carries when it arrived.
+// Linux turns receive stamps on for the whole machine lazily (a datagram
+// that came before that is stamped when it is read), so the test tries a
+// few times.
 func TestKernelStamps(t *testing.T) {
 	rx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
 	require.NoError(t, err)
@@ -19,22 +22,25 @@ func TestKernelStamps(t *testing.T) {
 	tx, err := net.DialUDP("udp", nil, rx.LocalAddr().(*net.UDPAddr))
 	require.NoError(t, err)
 	defer tx.Close()
-	sent := time.Now()
-	_, err = tx.Write([]byte("TICK 1\n"))
-	require.NoError(t, err)
-	written := time.Now()
-	// The checker reads it later than it came, as a busy one would (not
-	// a wait for anything: the datagram is there already or soon).
-	time.Sleep(300 * time.Millisecond)
-	buf, oob := make([]byte, 64), make([]byte, stampOOB)
-	require.NoError(t, rx.SetReadDeadline(time.Now().Add(5*time.Second)))
-	_, oobn, _, _, err := rx.ReadMsgUDPAddrPort(buf, oob)
-	require.NoError(t, err)
-	read := time.Now()
-	at, ok := kernelStamp(oob[:oobn])
-	require.True(t, ok, "the kernel stamped the datagram")
-	// Loopback delivers within the write, or soon after on a busy
-	// machine; the read came 300ms later.
-	assert.False(t, at.Before(sent.Add(-time.Millisecond)), "stamped after it was sent")
-	assert.True(t, at.Before(read.Add(-150*time.Millisecond)), "the stamp is when it arrived (%s after the write), not when it was read", at.Sub(written))
+	var early time.Duration
+	for range 10 {
+		sent := time.Now()
+		_, err = tx.Write([]byte("TICK 1\n"))
+		require.NoError(t, err)
+		// Read late, as a busy checker would (not a wait for anything:
+		// the datagram is there already, or soon).
+		time.Sleep(100 * time.Millisecond)
+		buf, oob := make([]byte, 64), make([]byte, stampOOB)
+		require.NoError(t, rx.SetReadDeadline(time.Now().Add(5*time.Second)))
+		_, oobn, _, _, err := rx.ReadMsgUDPAddrPort(buf, oob)
+		require.NoError(t, err)
+		read := time.Now()
+		at, ok := kernelStamp(oob[:oobn])
+		require.True(t, ok, "the kernel stamped the datagram")
+		assert.False(t, at.Before(sent.Add(-time.Millisecond)), "stamped after it was sent")
+		if early = read.Sub(at); early > 50*time.Millisecond {
+			return
+		}
+	}
+	t.Errorf("every stamp was the time of the read (the last %s before it), not of the arrival", early)
 }
