@@ -1,7 +1,9 @@
 package scriptcmd
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -9,13 +11,16 @@ import (
 // listeningBy reports whether process pid itself holds a listening TCP
 // socket on port: another program's listener, which may have taken the
 // port once pid's closed, is not pid's. Where pid's descriptors cannot be
-// read, any listener on the port counts.
+// read (not for want of pid), any listener on the port counts.
 func listeningBy(pid, port int) (bool, error) {
 	inodes, err := listenInodes(port)
 	if err != nil || len(inodes) == 0 {
 		return false, err
 	}
 	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil // pid is gone, and its sockets with it
+	}
 	if err != nil {
 		return true, nil
 	}
