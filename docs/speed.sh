@@ -60,7 +60,7 @@ cp -r lessons/02-tcp-echo-server "$wdir/"
 log="$work/watch.log"
 "$bin" watch --dir "$wdir" lesson02 >"$log" 2>&1 &
 watch=$!
-trap 'kill $watch 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $watch 2>/dev/null || true; wait $watch 2>/dev/null || true; rm -rf "$work"' EXIT
 reports() { local n; n=$(grep -c 'checks passed' "$log" 2>/dev/null) || true; echo "${n:-0}"; }
 until [ "$(reports)" -ge 1 ]; do sleep 0.01; done
 wl=()
