@@ -33,6 +33,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"flood":        cmdFlood,
 		"freeport":     cmdFreePort,
 		"gameevict":    cmdGameEvict,
+		"gamekeep":     cmdGameKeep,
 		"gamelossy":    cmdGameLossy,
 		"gamequiet":    cmdGameQuiet,
 		"gamerefused":  cmdGameRefused,

@@ -267,6 +267,34 @@ func cmdGameQuiet(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdGameKeep keeps a player in the game from now to the end of the
+// script: a copy of its JOIN every 50ms, sent by the checker in the
+// background, so that a check about another player does not lose this one
+// while a busy machine holds the script up between commands.
+func cmdGameKeep(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "gamekeep")
+	usage(ts, len(args) == 2, "gamekeep NAME PLAYER")
+	st := state(ts)
+	p := st.udpPeer(ts, args[0])
+	keep := []byte("JOIN " + args[1])
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			p.conn.WriteToUDPAddrPort(keep, p.target)
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	ts.Defer(func() { close(stop); <-done })
+}
+
 func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "gameevict")
 	// With -tick, the floor is judged by the server's own clock, its tick
