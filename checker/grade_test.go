@@ -165,9 +165,10 @@ func TestGradeGradescope(t *testing.T) {
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(b))
 	var gs struct {
-		Score    float64 `json:"score"`
-		MaxScore float64 `json:"max_score"`
-		Tests    []struct {
+		Score      float64 `json:"score"`
+		MaxScore   float64 `json:"max_score"`
+		Visibility string  `json:"visibility"`
+		Tests      []struct {
 			Name       string  `json:"name"`
 			Score      float64 `json:"score"`
 			Status     string  `json:"status"`
@@ -187,6 +188,7 @@ func TestGradeGradescope(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, hidden)
+	assert.Equal(t, "after_published", gs.Visibility, "with a hidden check, the total waits for publication")
 }
 
 func TestGradeUsage(t *testing.T) {

@@ -27,10 +27,12 @@ type ClassroomTest struct {
 	TestCode string  `json:"test_code,omitempty"`
 }
 
-// Classroom converts one submission's result. Checks the rubric hides
-// count, but their names and reports are not shown.
+// Classroom converts one submission's result. Classroom has no
+// publication step: what the reporter gets, the learner sees at once, in
+// the run's log and in the points. So checks the rubric hides are left
+// out, points and all; the instructor's own grade run counts them.
 func (c Class) Classroom(r Result) ClassroomPayload {
-	p := ClassroomPayload{Version: 1, Status: "pass", MaxScore: c.MaxTotal()}
+	p := ClassroomPayload{Version: 1, Status: "pass", MaxScore: round2(c.MaxTotal() - c.hiddenPoints())}
 	if r.Error != "" {
 		p.Status = "error"
 	}
@@ -39,11 +41,10 @@ func (c Class) Classroom(r Result) ClassroomPayload {
 		scripts, _ := l.Scripts()
 		points := c.Rubric.CheckPoints(l)
 		for _, s := range scripts {
-			t := ClassroomTest{Name: l.Name() + " " + s.Name, Status: "fail"}
-			hidden := c.Rubric.Hidden(l, s.Name)
-			if hidden {
-				t.Name = l.Name() + " (a hidden check)"
+			if c.Rubric.Hidden(l, s.Name) {
+				continue
 			}
+			t := ClassroomTest{Name: l.Name() + " " + s.Name, Status: "fail"}
 			check, passed, why := checkVerdict(r, lr, ok, s.Name)
 			switch {
 			case passed:
@@ -54,9 +55,6 @@ func (c Class) Classroom(r Result) ClassroomPayload {
 				t.Message = why
 			default:
 				t.Message = checkReport(l, lr, check)
-			}
-			if hidden && t.Status != "pass" {
-				t.Message = "a hidden check: its report shows once grades are published"
 			}
 			if t.Status != "pass" && p.Status == "pass" {
 				p.Status = "fail"

@@ -69,6 +69,34 @@ func (c Class) MaxTotal() float64 {
 	return t
 }
 
+// hiddenPoints is what the checks the rubric hides are worth, together.
+func (c Class) hiddenPoints() float64 {
+	var t float64
+	for _, l := range c.lessons() {
+		scripts, _ := l.Scripts()
+		points := c.Rubric.CheckPoints(l)
+		for _, s := range scripts {
+			if c.Rubric.Hidden(l, s.Name) {
+				t += points[s.Name]
+			}
+		}
+	}
+	return round2(t)
+}
+
+// anyHidden reports whether the rubric hides a check of the graded lessons.
+func (c Class) anyHidden() bool {
+	for _, l := range c.lessons() {
+		scripts, _ := l.Scripts()
+		for _, s := range scripts {
+			if c.Rubric.Hidden(l, s.Name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // WriteAll writes grades.csv, report.json, junit.xml and one transcript a
 // submission into dir.
 func (c Class) WriteAll(dir string) error {
@@ -342,6 +370,14 @@ func (c Class) Gradescope(r Result) Gradescope {
 		r.Provenance.Checker, r.Provenance.GoVersion, short(r.Provenance.SuitesSHA256), r.Provenance.Seed)
 	if r.Error != "" {
 		g.Output += "\nNot graded: " + Printable(r.Error)
+	}
+	if c.anyHidden() {
+		// A test shown "after_published" hides the total too, Gradescope
+		// says; the whole results say it as well, and every test that
+		// is not hidden overrides it with "visible". So the score a
+		// learner sees before publication says nothing of hidden checks.
+		g.Visibility = "after_published"
+		g.Output += "\nSome checks are hidden until grades are published, and so is the total score."
 	}
 	for _, l := range c.lessons() {
 		lr, ok := r.Lesson(l.Number)

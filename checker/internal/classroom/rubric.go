@@ -20,8 +20,10 @@ import (
 //	             "4": {"points": 20, "checks": {"stats_exact": {"hidden": true}}}}}
 //
 // A lesson is worth 10 points unless it says otherwise; within it, each
-// check weighs 1 unless it says otherwise. A hidden check counts, but
-// Gradescope shows it to the learner only after grades are published.
+// check weighs 1 unless it says otherwise. A hidden check counts in the
+// instructor's reports; Gradescope shows it, and the total, to the learner
+// only after grades are published, and GitHub Classroom (which has no
+// publication) never gets it.
 type Rubric struct {
 	Lessons map[string]LessonRubric `json:"lessons"`
 }
