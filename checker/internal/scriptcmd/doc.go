@@ -158,6 +158,10 @@
 //		within MAX, and every snapshot must list PLAYER. With -tick=D, MIN
 //		is judged by the snapshots' tick numbers (D each, two ticks of
 //		slack), the server's own clock, so that load cannot fail it.
+//	gamekeep NAME PLAYER
+//		Lesson 23: UDP socket NAME sends "JOIN PLAYER" every 50ms in the
+//		background until the script ends, so that PLAYER stays in the
+//		game however long the commands between take on a busy machine.
 //	gamelossy NAME PLAYER N
 //		Lesson 23, through the proxy that NAME was dialled to: join as
 //		PLAYER (resending JOIN every 50ms until a snapshot lists it), send
