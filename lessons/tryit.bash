@@ -1,0 +1,83 @@
+# tryit.bash: helpers for the lessons' tryit.sh scripts, which run the
+# commands of each README's "Try it by hand" against the reference solution
+# and check that they print what the README says. lessons/tryit_test.go
+# runs every script, from the root of a copy of the module whose lesson
+# folder holds the solution, with:
+#   TRYIT_TMP  a private scratch folder (also TMPDIR), removed afterwards;
+#   TRYIT_LIB  this file.
+# A script is run in its own process group, which is killed when it ends:
+# servers it starts in the background need no cleanup.
+set -euo pipefail
+
+# skip MESSAGE: this machine cannot run the script (exit status 77).
+skip() {
+	echo "skip: $*"
+	exit 77
+}
+
+# need TOOL [PACKAGE]: skip unless TOOL is on PATH, naming the Debian
+# package that has it.
+need() {
+	command -v "$1" >/dev/null || skip "needs $1 (Debian package ${2:-$1})"
+}
+
+# need_root: skip unless running as root (raw sockets, namespaces, capture).
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# fail MESSAGE: the recipe does not do what the README says.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# serve COMMAND...: start a server in the background and wait (at most two
+# minutes: go run may compile first) for its readiness line, its first line
+# on stdout. Sets READY to that line, ADDR to its last word, PORT to the
+# port in ADDR, and SERVER_PID. Its stderr goes to $TRYIT_TMP/server.err.
+serve() {
+	local fifo="$TRYIT_TMP/serve.$$.$RANDOM"
+	mkfifo "$fifo"
+	"$@" >"$fifo" 2>>"$TRYIT_TMP/server.err" &
+	SERVER_PID=$!
+	exec {SERVER_OUT}<"$fifo"
+	rm -f "$fifo"
+	if ! IFS= read -r -t 120 -u "$SERVER_OUT" READY; then
+		fail "$* printed no readiness line; its stderr: $(tail -n 5 "$TRYIT_TMP/server.err")"
+	fi
+	ADDR=${READY##* }
+	PORT=${ADDR##*:}
+}
+
+# want WHAT GOT EXPECTED: GOT must be EXPECTED exactly.
+want() {
+	if [ "$2" != "$3" ]; then
+		fail "$1: got
+$2
+want
+$3"
+	fi
+}
+
+# want_match WHAT GOT REGEXP: GOT must match the extended REGEXP (grep -E,
+# over the whole text: use (.|\n)* freely).
+want_match() {
+	if ! printf '%s' "$2" | grep -Ezq -- "$3"; then
+		fail "$1: got
+$2
+want a match for
+$3"
+	fi
+}
+
+# eventually TIMEOUT COMMAND...: retry COMMAND every 50ms until it succeeds,
+# for at most TIMEOUT seconds: for state that settles (ss after a close).
+eventually() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || fail "never true within the time: $*"
+		sleep 0.05
+	done
+}
