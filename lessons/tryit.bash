@@ -60,15 +60,36 @@ $3"
 	fi
 }
 
-# want_match WHAT GOT REGEXP: GOT must match the extended REGEXP (grep -E,
-# over the whole text: use (.|\n)* freely).
+# want_match WHAT GOT REGEXP: GOT must match REGEXP (Perl syntax, over the
+# whole text: a newline in REGEXP is a newline, (.|\n)* spans lines). Not
+# grep -E: it takes each line of a pattern as a pattern of its own, and any
+# one of them matching passes.
 want_match() {
-	if ! printf '%s' "$2" | grep -Ezq -- "$3"; then
+	if ! printf '%s' "$2" | grep -Pzq -- "${3//$'\n'/\\n}"; then
 		fail "$1: got
 $2
 want a match for
 $3"
 	fi
+}
+
+# want_lines WHAT GOT REGEXPS: GOT has as many lines as REGEXPS, and each
+# line matches the line of REGEXPS in the same place, whole (bash's =~,
+# extended syntax).
+want_lines() {
+	local got=() res=() i
+	mapfile -t got <<<"$2"
+	mapfile -t res <<<"$3"
+	[ ${#got[@]} = ${#res[@]} ] || fail "$1: got ${#got[@]} lines, want ${#res[@]}:
+$2"
+	for i in "${!res[@]}"; do
+		[[ ${got[i]} =~ ^${res[i]}$ ]] || fail "$1: line $((i + 1)) is
+${got[i]}
+and should match
+${res[i]}
+in
+$2"
+	done
 }
 
 # eventually TIMEOUT COMMAND...: retry COMMAND every 50ms until it succeeds,
