@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -164,10 +165,11 @@ func TestTryIt(t *testing.T) {
 			cmd := exec.CommandContext(ctx, bash, "-x", script)
 			cmd.Dir = mod
 			cmd.Env = append(os.Environ(), "TRYIT_LIB="+lib, "TRYIT_TMP="+scratch, "TMPDIR="+scratch, "NO_COLOR=1")
-			// Its own process group, killed whole when the script ends:
-			// the servers it left in the background go with it.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+			// A session of its own, killed whole when the script ends:
+			// the servers it left in the background go with it, even
+			// those a script put in process groups of their own (set -m).
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			cmd.Cancel = func() error { killSession(cmd.Process.Pid); return nil }
 			// A file, not a pipe: the servers left in the background
 			// hold their copy of it open until they are killed.
 			logf, err := os.Create(filepath.Join(t.TempDir(), "out.txt"))
@@ -176,7 +178,7 @@ func TestTryIt(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = logf, logf
 			require.NoError(t, cmd.Start())
 			err = cmd.Wait()
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			killSession(cmd.Process.Pid)
 			data, _ := os.ReadFile(logf.Name())
 			out := bytes.NewBuffer(tail(data, 80))
 			var exit *exec.ExitError
@@ -189,6 +191,26 @@ func TestTryIt(t *testing.T) {
 				t.Fatalf("tryit.sh: %v\n%s", err, out.String())
 			}
 		})
+	}
+}
+
+// killSession kills every process of the session sid, as /proc lists
+// them (Linux; elsewhere only the script's own process group).
+func killSession(sid int) {
+	syscall.Kill(-sid, syscall.SIGKILL)
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session ...: comm may hold spaces.
+		fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+		if len(fields) > 3 && fields[3] == strconv.Itoa(sid) {
+			if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
 	}
 }
 
