@@ -50,6 +50,31 @@ serve() {
 	PORT=${ADDR##*:}
 }
 
+# free_port: a port on 127.0.0.1 that is free for both UDP and TCP now,
+# for a tool that cannot bind port 0 and say which port it got (nc -l,
+# socat, dnsmasq). Another program may take it before the tool binds it:
+# wait for the tool to hold it (eventually), and where the program itself
+# can bind port 0 and print the port, use serve instead.
+free_port() {
+	python3 -c '
+import socket
+while True:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    t = socket.socket()
+    try:
+        t.bind(u.getsockname())
+    except OSError:
+        continue
+    print(u.getsockname()[1])
+    break'
+}
+
+# gone PID: true once process PID has ended (for eventually).
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
 # want WHAT GOT EXPECTED: GOT must be EXPECTED exactly.
 want() {
 	if [ "$2" != "$3" ]; then

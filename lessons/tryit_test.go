@@ -12,11 +12,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +27,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 )
+
+func TestMain(m *testing.M) {
+	// The recipes mostly wait (on timeouts, on tools starting): four at
+	// a time on any machine, unless -parallel says.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.NumCPU())))
+	}
+	os.Exit(m.Run())
+}
 
 // lessonDirs lists the lesson folders, in order.
 func lessonDirs(t *testing.T) []string {

@@ -6,6 +6,7 @@ source "$TRYIT_LIB"
 # readme: /tmp/ => $TRYIT_TMP/
 need nc netcat-openbsd
 need socat
+need python3
 
 serve go run ./lessons/02-tcp-echo-server -addr 127.0.0.1:0
 want_match "readiness line" "$READY" '^listening on 127\.0\.0\.1:[0-9]+$'
@@ -56,3 +57,20 @@ status=0
 wait $SERVER_PID || status=$?
 want "status after Ctrl-C" "$status" 0
 echo $? >/dev/null
+
+# interop: a Python 3 client. It sends a line, half-closes its side
+# (shutdown SHUT_WR: the server reads EOF), then reads until the server's
+# own EOF, which proves the server closes once the echo is out.
+serve $TRYIT_TMP/echo02 -addr 127.0.0.1:0
+got=$(python3 - 127.0.0.1 $PORT <<'PY'
+import socket, sys
+with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) as s:
+    s.sendall(b"hello from python\n")
+    s.shutdown(socket.SHUT_WR)
+    echo = b""
+    while chunk := s.recv(4096):
+        echo += chunk
+sys.stdout.write(echo.decode())
+PY
+)
+want "python client" "$got" "hello from python"

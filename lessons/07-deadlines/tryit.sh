@@ -18,7 +18,6 @@ port_of() {
 	FOUND=$(ss -Htlnp | awk -v p="pid=$1," 'index($0, p) {n = split($4, a, ":"); print a[n]}')
 	[ -n "$FOUND" ]
 }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 # finish SECONDS PID: wait for a background job, for at most SECONDS.
 finish() {
 	eventually "$1" gone "$2"

@@ -7,7 +7,6 @@ source "$TRYIT_LIB"
 need nc netcat-openbsd
 need ss iproute2
 
-gone() { ! kill -0 "$1" 2>/dev/null; }
 # child_of PID: CHILD is the process that PID started (go run's program).
 child_of() {
 	CHILD=$(ps -o pid= --ppid "$1" | tr -d ' ')

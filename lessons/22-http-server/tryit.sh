@@ -81,7 +81,7 @@ estab() { ss -tnH "sport = :$PORT" | grep -q '^ESTAB '; }
 eventually 10 estab
 printf 'X-A: 1\r\n' >&$slow
 # The server closes it (nc itself stays until its next write fails).
-gone() { ! estab; }
-eventually 10 gone
+slow_closed() { ! estab; }
+eventually 10 slow_closed
 want "response to the slow request" "$(cat $TRYIT_TMP/slow.out)" ""
 want_match "the server's log" "$(cat $TRYIT_TMP/server.err)" 'i/o timeout'
