@@ -117,6 +117,33 @@ $2"
 	done
 }
 
+# strace_merged [FILE]: strace -f's output (in FILE, or on stdin) with each call on one line, as
+# strace prints it when no other thread comes between: a call that another
+# thread interrupted ("accept4(5,  <unfinished ...>" then, later,
+# "<... accept4 resumed>{...}) = 11") is joined again, the "[pid N] "
+# prefixes and the signal notes ("--- SIGURG ...") are dropped. A pattern
+# for a sequence of calls holds on any interleaving of the threads.
+strace_merged() {
+	awk '
+		{
+			pid = ""; line = $0
+			if (match(line, /^\[pid +[0-9]+\] /)) {
+				pid = substr(line, 6, RLENGTH - 7); gsub(/ /, "", pid)
+				line = substr(line, RLENGTH + 1)
+			}
+			if (line ~ /^--- SIG/) next
+			if (line ~ / <unfinished \.\.\.>$/) {
+				sub(/ <unfinished \.\.\.>$/, "", line); pend[pid] = line; next
+			}
+			if (match(line, /^<\.\.\. [A-Za-z0-9_]+ resumed> ?/)) {
+				print pend[pid] substr(line, RLENGTH + 1); delete pend[pid]; next
+			}
+			print line
+		}
+		END { for (p in pend) print pend[p] }
+	' "${1:--}"
+}
+
 # eventually TIMEOUT COMMAND...: retry COMMAND every 50ms until it succeeds,
 # for at most TIMEOUT seconds: for state that settles (ss after a close).
 eventually() {

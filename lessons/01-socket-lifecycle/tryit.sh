@@ -102,7 +102,7 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	# Descriptor numbers depend on what the shell left open, and with -f a
 	# call that blocks is printed in two pieces (<unfinished ...>, then
 	# <... resumed>): match the calls, not whole lines.
-	want_match "strace" "$(cat $TRYIT_TMP/server.err)" 'socket\(AF_INET, SOCK_STREAM, IPPROTO_IP(.|\n)*setsockopt\([0-9]+, SOL_SOCKET, SO_REUSEADDR, \[1\](.|\n)*bind\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}(.|\n)*listen\([0-9]+, 128(.|\n)*getsockname\((.|\n)*accept4(.|\n)*read(.|\n)*"traced"(.|\n)*write\([0-9]+, "traced", 6(.|\n)*close(.|\n)*\+\+\+ exited with 0 \+\+\+'
+	want_match "strace" "$(strace_merged $TRYIT_TMP/server.err)" 'socket\(AF_INET, SOCK_STREAM, IPPROTO_IP(.|\n)*setsockopt\([0-9]+, SOL_SOCKET, SO_REUSEADDR, \[1\](.|\n)*bind\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}(.|\n)*listen\([0-9]+, 128(.|\n)*getsockname\((.|\n)*accept4(.|\n)*read(.|\n)*"traced"(.|\n)*write\([0-9]+, "traced", 6(.|\n)*close(.|\n)*\+\+\+ exited with 0 \+\+\+'
 else
 	echo "strace part skipped: needs strace (Debian package strace) and ptrace"
 fi

@@ -132,8 +132,8 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	want "client under strace" "$got" "Hello, world"
 	# With -f, a call that another thread's line interrupts is printed in
 	# two pieces (<unfinished ...>, <... resumed>): match the calls' parts.
-	want_match "strace of a round trip" "$(cat $TRYIT_TMP/strace.txt)" 'socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_IP(.|\n)*connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\('$PORT'\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}(.|\n)*EINPROGRESS(.|\n)*write\([0-9]+, "Hello, world", 12(.|\n)*"Hello, world", 12\) = 12(.|\n)*close\([0-9]+\)(.|\n)*\+\+\+ exited with 0 \+\+\+'
-	got=$({ strace -f -e trace=network $TRYIT_TMP/echo-client -addr 127.0.0.1:1; echo "exit $?"; } 2>&1)
+	want_match "strace of a round trip" "$(strace_merged $TRYIT_TMP/strace.txt)" 'socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_IP(.|\n)*connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\('$PORT'\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}(.|\n)*EINPROGRESS(.|\n)*write\([0-9]+, "Hello, world", 12(.|\n)*"Hello, world", 12\) = 12(.|\n)*close\([0-9]+\)(.|\n)*\+\+\+ exited with 0 \+\+\+'
+	got=$({ strace -f -e trace=network $TRYIT_TMP/echo-client -addr 127.0.0.1:1; echo "exit $?"; } 2>&1 | strace_merged)
 	want_match "strace against a closed port" "$got" 'connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(1\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}(.|\n)*EINPROGRESS(.|\n)*getsockopt\([0-9]+, SOL_SOCKET, SO_ERROR, \[ECONNREFUSED\](.|\n)*echo client: connect: dial tcp 127\.0\.0\.1:1: connect: connection refused\n(.|\n)*\+\+\+ exited with 1 \+\+\+(.|\n)*exit 1$'
 else
 	echo "strace part skipped: needs strace (Debian package strace) and ptrace"

@@ -40,7 +40,7 @@ if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
 	# 3 tries; then twice 1 try and its ICMP answer (the second client of
 	# the same netcat, then no server at all); 1 try and the ICMP answer
 	# to the stranger below: 9 packets.
-	tcpdump -i lo -n "udp port $PORT or icmp" -c 9 -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
+	tcpdump -i lo -n "udp port $PORT or icmp" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
 	dump=$!
 	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
 else
@@ -99,8 +99,12 @@ kill $nc_pid
 wait $nc_pid || true
 
 if $tcpdump_on; then
-	wait $dump
-	dump_txt=$(cat $TRYIT_TMP/dump.txt)
+	# Ctrl-C: tcpdump prints what it has and ends. Other programs on lo
+	# send ICMP errors too: keep those about these datagrams, the ones
+	# that name the server's port or the waiting client's.
+	kill -INT $dump
+	wait $dump || true
+	dump_txt=$(grep -E "> 127\.0\.0\.1\.$PORT: |udp port ($PORT|$CLIENTPORT) unreachable" $TRYIT_TMP/dump.txt)
 	t='[0-9:.]+ IP 127\.0\.0\.1'
 	want_match "tcpdump" "$dump_txt" "^$t\.[0-9]+ > 127\.0\.0\.1\.$PORT: UDP, length [0-9]+
 $t\.[0-9]+ > 127\.0\.0\.1\.$PORT: UDP, length [0-9]+

@@ -123,7 +123,7 @@ fi
 if command -v strace >/dev/null; then
 	# With -f, a call another thread interrupts shows as "<unfinished ...>"
 	# and "<... resumed>": match what comes before that can happen.
-	want_match "strace" "$(cat $TRYIT_TMP/strace.txt)" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_ICMP(.|\n)*socket\(AF_INET, SOCK_DGRAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_IP(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[1\], 4(.|\n)*sendto\([0-9]+, "socketlings traceroute", 22, 0, \{sa_family=AF_INET, sin_port=htons\(33434\), sin_addr=inet_addr\("10\.9\.4\.2"\)\}, 16(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[2\], 4(.|\n)*epoll_pwait(.|\n)*\[\], 128, [0-9]+, NULL, 0\) = 0(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[3\], 4'
+	want_match "strace" "$(strace_merged $TRYIT_TMP/strace.txt)" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_ICMP(.|\n)*socket\(AF_INET, SOCK_DGRAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_IP(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[1\], 4(.|\n)*sendto\([0-9]+, "socketlings traceroute", 22, 0, \{sa_family=AF_INET, sin_port=htons\(33434\), sin_addr=inet_addr\("10\.9\.4\.2"\)\}, 16(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[2\], 4(.|\n)*epoll_pwait(.|\n)*\[\], 128, [0-9]+, NULL, 0\) = 0(.|\n)*setsockopt\([0-9]+, SOL_IP, IP_TTL, \[3\], 4'
 	want_lines "strace: the trace" "$(cat $TRYIT_TMP/strace.out)" ' 1  10\.9\.1\.2  [0-9.]+ ms
  2  \*
  3  10\.9\.3\.2  [0-9.]+ ms'
