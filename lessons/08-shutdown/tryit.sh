@@ -54,28 +54,29 @@ run_client $B_PORT >$TRYIT_TMP/b.out 2>$TRYIT_TMP/b.err &
 b_client=$!
 run_client $C_PORT >$TRYIT_TMP/c.out 2>$TRYIT_TMP/c.err &
 c_client=$!
-# Each server gets its SIGTERM as soon as its request is in progress,
-# whichever client go run starts first.
-b_term= c_term=
-term_during_one() {
-	if [ -z "$b_term" ] && read_all $B_PORT $b_client $TRYIT_TMP/b.err; then
-		# The short-lived CLOSE-WAIT: the server's socket, and the
-		# client's in FIN-WAIT-2 (FIN-WAIT-1 until the server's ACK).
-		eventually 5 half_closed
-		kill -TERM $B_PID
-		b_term=1
-	fi
-	if [ -z "$c_term" ] && read_all $C_PORT $c_client $TRYIT_TMP/c.err; then
-		kill -TERM $C_PID
-		c_term=1
-	fi
-	[ -n "$b_term" ] && [ -n "$c_term" ]
-}
+# Each server gets its SIGTERM as soon as its request is in progress, from
+# a watcher of its own: the two requests run at the same time, and one
+# watcher busy with the first must not let the second's window (its first
+# -work) go by on a busy machine.
 half_closed() {
 	got=$(ss -tan "sport = :$B_PORT or dport = :$B_PORT" | awk 'NR > 1 && $1 != "LISTEN" {print $1}' | sort | tr '\n' ' ')
 	[ "$got" = "CLOSE-WAIT FIN-WAIT-2 " ]
 }
-eventually 30 term_during_one
+(
+	eventually 30 read_all $B_PORT $b_client $TRYIT_TMP/b.err
+	# The short-lived CLOSE-WAIT: the server's socket, and the client's
+	# in FIN-WAIT-2 (FIN-WAIT-1 until the server's ACK).
+	eventually 5 half_closed
+	kill -TERM $B_PID
+) &
+b_watch=$!
+(
+	eventually 30 read_all $C_PORT $c_client $TRYIT_TMP/c.err
+	kill -TERM $C_PID
+) &
+c_watch=$!
+wait $b_watch || fail "the watcher of the -work 1s server failed"
+wait $c_watch || fail "the watcher of the -work 2s server failed"
 
 # Terminal 3, on terminal 1's server: first and second at once.
 PORT=$A_PORT

@@ -94,7 +94,7 @@ if command -v strace >/dev/null; then
 	got=$(unshare -rn sh -c 'ip link set lo up; GOMAXPROCS=1 strace -f -qq -e signal=none -e trace=socket,sendto,recvfrom $TRYIT_TMP/ping -c 2 -i 100ms 127.0.0.1' 2>&1 | strace_merged)
 	# A call another thread interrupts shows as "<unfinished ...>" and
 	# "<... resumed>": match what comes before that can happen.
-	want_match "strace" "$got" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_ICMP(.|\n)*sendto\([0-9]+, "\\10\\0[^"]*"\.\.\., 64, 0, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16(.|\n)*"E\\0\\0T[^"]*"\.\.\., 65536, 0, (.|\n)*64 bytes from 127\.0\.0\.1: icmp_seq=1 time='
+	want_match "strace" "$got" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC\|SOCK_NONBLOCK, IPPROTO_ICMP(.|\n)*sendto\([0-9]+, "\\10\\0([^"\\]|\\.)*"\.\.\., 64, 0, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16(.|\n)*"E\\0\\0T([^"\\]|\\.)*"\.\.\., 65536, 0, (.|\n)*64 bytes from 127\.0\.0\.1: icmp_seq=1 time='
 else
 	echo "strace part skipped: needs strace (Debian package strace)"
 fi

@@ -89,7 +89,7 @@ kill $socat2
 
 if command -v strace >/dev/null; then
 	got=$(unshare -rn sh -c 'ip link set lo up; strace -e trace=socket,sendto $TRYIT_TMP/ip-crafting -dst 127.0.0.1:9999' 2>&1)
-	want_match "strace" "$got" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC, IPPROTO_RAW\) = [0-9]+(.|\n)*sendto\([0-9]+, "E\\0\\0\(\\0\\0@\\0@\\21[^"]*"\.\.\., 40, 0, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 40
+	want_match "strace" "$got" 'socket\(AF_INET, SOCK_RAW\|SOCK_CLOEXEC, IPPROTO_RAW\) = [0-9]+(.|\n)*sendto\([0-9]+, "E\\0\\0\(\\0\\0@\\0@\\21([^"\\]|\\.)*"\.\.\., 40, 0, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) = 40
 '
 else
 	echo "strace part skipped: needs strace (Debian package strace)"
