@@ -379,6 +379,7 @@ func cmdGameTicks(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	var sends []time.Time // when the loader sent, read after done
 	if len(args) == 5 {
 		// Another player sends a copy of its JOIN every millisecond:
 		// the server is busy with datagrams all along, as a real one is
@@ -394,7 +395,9 @@ func cmdGameTicks(ts *testscript.TestScript, neg bool, args []string) {
 				case <-stop:
 					return
 				case <-t.C:
-					q.conn.WriteToUDPAddrPort(keep, q.target)
+					if _, err := q.conn.WriteToUDPAddrPort(keep, q.target); err == nil {
+						sends = append(sends, time.Now())
+					}
 				}
 			}
 		}()
@@ -409,6 +412,55 @@ func cmdGameTicks(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if f := judgeTicks(samples, tick, dur); f != nil {
 		st.fail(ts, *f)
+	}
+	if f := judgeBusy(samples, sends, tick); f != nil {
+		st.fail(ts, *f)
+	}
+}
+
+// judgeBusy checks that snapshots kept coming while the loader's datagrams
+// did. A busy checker may fall silent for longer than a tick now and then,
+// and a server whose tick is pushed back by each datagram gets its ticks
+// through in those gaps: so only the stretches where the loader sent at
+// least every quarter tick count, and in them at least half the ticks must
+// have brought a snapshot. With too little of such time to judge, it says
+// nothing (judgeTicks has judged the rest).
+func judgeBusy(samples []snapshot, sends []time.Time, tick time.Duration) *Failure {
+	if len(sends) < 2 {
+		return nil
+	}
+	type span struct{ from, to time.Time }
+	var busy []span
+	var covered time.Duration
+	for i := 1; i < len(sends); i++ {
+		if gap := sends[i].Sub(sends[i-1]); gap <= tick/4 {
+			if n := len(busy); n > 0 && busy[n-1].to.Equal(sends[i-1]) {
+				busy[n-1].to = sends[i]
+			} else {
+				busy = append(busy, span{sends[i-1], sends[i]})
+			}
+			covered += gap
+		}
+	}
+	expect := int(covered / tick)
+	if expect < 10 {
+		return nil
+	}
+	got := 0
+	for _, s := range samples {
+		for _, b := range busy {
+			if !s.at.Before(b.from) && !s.at.After(b.to) {
+				got++
+				break
+			}
+		}
+	}
+	if got*2 >= expect {
+		return nil
+	}
+	return &Failure{
+		What: fmt.Sprintf("while another player sent a datagram every millisecond (%s of the time), only %d snapshots came, for %d ticks", covered.Round(time.Millisecond), got, expect),
+		Want: "a snapshot every tick, however many datagrams arrive: datagrams must not push the tick back",
 	}
 }
 
