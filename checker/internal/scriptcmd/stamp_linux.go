@@ -42,3 +42,19 @@ func kernelStamp(oob []byte) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// waiting reports whether a datagram is queued at c (SIOCINQ: the size of
+// the next one), without reading it: a drain that asks this does not stop
+// early when a busy checker calls a read after its deadline has passed.
+// ok is false where the kernel does not say.
+func waiting(c *net.UDPConn) (queued, ok bool) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return false, false
+	}
+	n, ierr := 0, error(nil)
+	if err := raw.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), unix.SIOCINQ) }); err != nil || ierr != nil {
+		return false, false
+	}
+	return n > 0, true
+}

@@ -44,3 +44,25 @@ func TestKernelStamps(t *testing.T) {
 	}
 	t.Errorf("every stamp was the time of the read (the last %s before it), not of the arrival", early)
 }
+
+// TestWaiting: the kernel says whether a datagram is queued, without a
+// read, so a drain does not depend on how soon the checker gets to run.
+func TestWaiting(t *testing.T) {
+	rx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	require.NoError(t, err)
+	defer rx.Close()
+	queued, known := waiting(rx)
+	require.True(t, known)
+	assert.False(t, queued)
+	tx, err := net.DialUDP("udp", nil, rx.LocalAddr().(*net.UDPAddr))
+	require.NoError(t, err)
+	defer tx.Close()
+	_, err = tx.Write([]byte("x"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { q, _ := waiting(rx); return q }, 5*time.Second, time.Millisecond)
+	rx.SetReadDeadline(time.Now().Add(time.Second))
+	_, _, err = rx.ReadFromUDPAddrPort(make([]byte, 8))
+	require.NoError(t, err)
+	queued, _ = waiting(rx)
+	assert.False(t, queued)
+}
