@@ -198,7 +198,7 @@ func TestTryIt(t *testing.T) {
 			var exit *exec.ExitError
 			switch {
 			case errors.As(err, &exit) && exit.ExitCode() == 77:
-				t.Skip(strings.TrimSpace(lastLine(out.String())))
+				t.Skip(skipReason(out.String()))
 			case ctx.Err() != nil:
 				t.Fatalf("tryit.sh did not end within a minute: a recipe hangs\n%s", out.String())
 			case err != nil:
@@ -234,9 +234,16 @@ func tail(b []byte, n int) []byte {
 	return bytes.Join(lines[max(0, len(lines)-n):], nil)
 }
 
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\n")
-	return s[strings.LastIndexByte(s, '\n')+1:]
+// skipReason is the line that skip printed ("skip: needs dig (Debian
+// package dnsutils)"); the trace of -x comes after it.
+func skipReason(out string) string {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "skip: ") {
+			return lines[i]
+		}
+	}
+	return "skipped (exit status 77)"
 }
 
 // solutionModule makes a copy of the module with lesson dir's folder holding
