@@ -110,8 +110,10 @@
 //		becomes what `stdout` matches.
 //	expect NAME TEXT
 //		Read from NAME until len(TEXT) bytes arrived; they must equal TEXT.
-//	expecteof NAME
-//		The peer must close NAME (EOF) with no further bytes.
+//	expecteof [-rst] NAME
+//		The peer must close NAME (EOF) with no further bytes. With -rst,
+//		a reset counts as a close too (a hang-up on a deadline, with
+//		bytes the server never read).
 //	expectfd NAME REGEXP FILE
 //		Read one line from the Unix socket connection NAME (as expectline)
 //		and the file descriptors that come with it (SCM_RIGHTS): the line
@@ -538,9 +540,10 @@
 //	traceroute [-within=DURATION] ARGS...
 //		Like run, but whatever the exit status: hops judges it after the
 //		lines, which say more about what went wrong.
-//	trickle NAME TEXT INTERVAL
+//	trickle [-closes] NAME TEXT INTERVAL
 //		Write TEXT to NAME one byte at a time, INTERVAL apart (a slow
-//		client).
+//		client). With -closes, the server is expected to hang up before
+//		the end: a write that fails because it did ends the trickle.
 //	udpattempts MIN MAX
 //		The udpserver received between MIN and MAX requests in all.
 //	udpbackoff [-first=D] [-skip=F] FACTOR

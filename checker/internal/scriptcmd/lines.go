@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -112,7 +113,14 @@ func cmdSendGen(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdTrickle(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "trickle")
-	usage(ts, len(args) == 3, "trickle NAME TEXT INTERVAL")
+	// -closes: the server is expected to hang up before the end; a write
+	// that fails because it did ends the trickle, and what it answered is
+	// for the next command to check.
+	closes := len(args) > 0 && args[0] == "-closes"
+	if closes {
+		args = args[1:]
+	}
+	usage(ts, len(args) == 3, "trickle [-closes] NAME TEXT INTERVAL")
 	st := state(ts)
 	data, err := unescape(args[1])
 	ts.Check(err)
@@ -128,6 +136,9 @@ func cmdTrickle(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		c.SetWriteDeadline(st.deadline(idleTimeout))
 		if _, err := c.Write(data[i : i+1]); err != nil {
+			if closes && (isReset(err) || errors.Is(err, syscall.EPIPE)) {
+				return
+			}
 			st.fail(ts, Failure{What: fmt.Sprintf("the connection failed after %d of %d bytes sent one at a time: %v", i, len(data), err),
 				Sent: Show(data[:i])})
 		}
