@@ -75,6 +75,32 @@ gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# capture NAME COMMAND...: start a capture (tcpdump, tshark, or either run
+# through a function such as a script's "at") in the background, its output
+# in $TRYIT_TMP/NAME.txt and its stderr in $TRYIT_TMP/NAME.err, and wait (at
+# most ten seconds) until it says it is listening: packets sent before that
+# are not in it. Sets CAPTURE_PID.
+capture() {
+	local name=$1
+	shift
+	"$@" >"$TRYIT_TMP/$name.txt" 2>"$TRYIT_TMP/$name.err" &
+	CAPTURE_PID=$!
+	eventually 10 grep -q 'listening on' "$TRYIT_TMP/$name.err"
+}
+
+# hold_netns: a new network namespace, with nothing in it yet, held open by
+# a sleep in the background, for what cannot run inside "unshare -r"
+# (tcpdump drops its privileges, which a user namespace refuses). Waits
+# until the sleep is in it (until unshare has made it, /proc/PID/ns/net
+# names ours). Sets NS_PID; at COMMAND... runs COMMAND in it.
+hold_netns() {
+	unshare -n sleep 600 &
+	NS_PID=$!
+	eventually 10 _netns_made
+}
+_netns_made() { [ "$(readlink /proc/$NS_PID/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
+at() { nsenter -t "$NS_PID" -n "$@"; }
+
 # want WHAT GOT EXPECTED: GOT must be EXPECTED exactly.
 want() {
 	if [ "$2" != "$3" ]; then

@@ -79,9 +79,8 @@ want "its exit status" "$status" 1
 # tcpdump: SYN, SYN-ACK, ACK, data and the FINs on loopback.
 serve go run ./lessons/01-socket-lifecycle -addr 127.0.0.1:0
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "tcp port $PORT" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "tcp port $PORT" -l
+	dump=$CAPTURE_PID
 	printf 'Hello, world' | nc -N 127.0.0.1 $PORT >/dev/null
 	fins() { [ "$(grep -c 'Flags \[F\.\]' $TRYIT_TMP/dump.txt)" = 2 ]; }
 	eventually 10 fins

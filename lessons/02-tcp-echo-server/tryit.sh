@@ -36,9 +36,8 @@ exec {held}>&-
 
 # tcpdump sees the handshake, the data and the FINs on loopback.
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "tcp port $PORT" -c 8 -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "tcp port $PORT" -c 8 -l
+	dump=$CAPTURE_PID
 	printf 'x\n' | nc -N 127.0.0.1 $PORT >/dev/null
 	wait $dump
 	want_match "tcpdump" "$(cat $TRYIT_TMP/dump.txt)" 'Flags \[S\](.|\n)*Flags \[P\.\](.|\n)*Flags \[F\.\]'

@@ -40,9 +40,8 @@ want_match "ss time-wait" "$(ss -tan state time-wait "( dport = :$PORT )")" '^Re
 
 # tcpdump: the handshake, the data, the FINs; with the server stopped, the RST.
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "tcp port $PORT" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "tcp port $PORT" -l
+	dump=$CAPTURE_PID
 	go run ./lessons/03-tcp-echo-client -msg 'hi there' -addr 127.0.0.1:$PORT >/dev/null
 	fins() { [ "$(grep -c 'Flags \[F\.\]' $TRYIT_TMP/dump.txt)" = 2 ]; }
 	eventually 10 fins

@@ -34,9 +34,8 @@ eventually 10 grep -qx 'from two' $TRYIT_TMP/t2.out
 dumping=false
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
 	dumping=true
-	tcpdump -i lo -n port $PORT -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n port $PORT -l
+	dump=$CAPTURE_PID
 fi
 # Terminal 3 types a line and gets nothing: its connection waits for Accept.
 # (Its subshell closes its copy of terminal 2's stdin.)

@@ -52,9 +52,8 @@ kb=$(echo "$got" | awk '{print $2}')
 
 # FIN, not RST: the reply, the server's FIN, then the client's own FIN.
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "tcp port $PORT" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "tcp port $PORT" -l
+	dump=$CAPTURE_PID
 	got=$(head -c 3000 /dev/zero | tr '\0' a | { cat; sleep 0.5; } | socat - TCP:127.0.0.1:$PORT)
 	want "3000 bytes" "$got" "ERR line too long"
 	fins() { [ "$(grep -c 'Flags \[F\.\]' $TRYIT_TMP/dump.txt)" = 2 ]; }

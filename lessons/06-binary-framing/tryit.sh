@@ -50,9 +50,8 @@ eventually 10 refused
 # the digest. The filter hides the handshake, so the first segment's
 # numbers are whole, and its later ones count from there.
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n -X "tcp port $PORT and tcp[tcpflags] & tcp-push != 0" -c 2 -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n -X "tcp port $PORT and tcp[tcpflags] & tcp-push != 0" -c 2 -l
+	dump=$CAPTURE_PID
 	printf '\x00\x00\x00\x05hello' | nc -N 127.0.0.1 $PORT >/dev/null
 	wait $dump
 	want_match "tcpdump -X" "$(cat $TRYIT_TMP/dump.txt)" "IP 127\.0\.0\.1\.[0-9]+ > 127\.0\.0\.1\.$PORT: Flags \[P\.\], seq [0-9]+:[0-9]+, ack [0-9]+, [^,]+, (options \[[^]]*\], )?length 9(.|\n)*0000 0005 6865 6c6c 6f(.|\n)*IP 127\.0\.0\.1\.$PORT > 127\.0\.0\.1\.[0-9]+: Flags \[P\.\], seq 1:37, ack [0-9]+, [^,]+, (options \[[^]]*\], )?length 36(.|\n)*0000 0020 2cf2 4dba 5fb0 a30e"

@@ -36,9 +36,8 @@ A_PID=$CHILD
 # Terminal 2: tcpdump.
 dump=
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "tcp port $PORT" -l >$TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "tcp port $PORT" -l
+	dump=$CAPTURE_PID
 else
 	echo "tcpdump part skipped: needs root and tcpdump (Debian package tcpdump)"
 fi

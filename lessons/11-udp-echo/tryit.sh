@@ -19,9 +19,8 @@ want "nc -u" "$got" "hello"
 # tcpdump, started first here, sees the Python exchange below.
 dump=
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n "udp port $PORT" -l -c 5 >$TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "udp port $PORT" -l -c 5
+	dump=$CAPTURE_PID
 else
 	echo "tcpdump part skipped: needs root and tcpdump (Debian package tcpdump)"
 fi

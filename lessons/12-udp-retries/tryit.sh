@@ -40,9 +40,8 @@ if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
 	# 3 tries; then twice 1 try and its ICMP answer (the second client of
 	# the same netcat, then no server at all); 1 try and the ICMP answer
 	# to the stranger below: 9 packets.
-	tcpdump -i lo -n "udp port $PORT or icmp" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n "udp port $PORT or icmp" -l
+	dump=$CAPTURE_PID
 else
 	echo "tcpdump parts skipped: needs root and tcpdump (Debian package tcpdump)"
 fi

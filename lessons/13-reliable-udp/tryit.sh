@@ -25,9 +25,8 @@ receiver=$SERVER_PID
 tcpdump_on=false
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
 	tcpdump_on=true
-	tcpdump -i lo -n -X -s 64 udp port $PORT -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n -X -s 64 udp port $PORT -l
+	dump=$CAPTURE_PID
 else
 	echo "tcpdump part skipped: needs root and tcpdump (Debian package tcpdump)"
 fi

@@ -91,18 +91,16 @@ source "$TRYIT_LIB"
 ip link set lo up
 socat UDP-RECVFROM:$PORT,bind=127.0.0.1,fork SYSTEM:"bash $TRYIT_TMP/fakedns.sh" &
 udp=$!
-tcpdump -i lo -n -X udp port $PORT -c 2 -l > $TRYIT_TMP/dump1.txt 2>$TRYIT_TMP/dump1.err &
-dump=$!
-eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump1.err
+capture dump1 tcpdump -i lo -n -X udp port $PORT -c 2 -l
+dump=$CAPTURE_PID
 $TRYIT_TMP/dns-client -server 127.0.0.1:$PORT www.example.com > /dev/null
 wait $dump
 # TC in the UDP answer, then the same question over TCP.
 sed -i 's/81800001000100000000/83800001000100000000/' $TRYIT_TMP/fakedns.sh
 socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork SYSTEM:"bash $TRYIT_TMP/fakedns-tcp.sh" &
 tcp=$!
-tcpdump -i lo -n port $PORT -l > $TRYIT_TMP/dump2.txt 2>$TRYIT_TMP/dump2.err &
-dump=$!
-eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump2.err
+capture dump2 tcpdump -i lo -n port $PORT -l
+dump=$CAPTURE_PID
 $TRYIT_TMP/dns-client -server 127.0.0.1:$PORT www.example.com > /dev/null
 eventually 10 grep -q 'Flags \[F\.\]' $TRYIT_TMP/dump2.txt
 kill $dump $udp $tcp

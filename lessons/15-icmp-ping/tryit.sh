@@ -66,16 +66,12 @@ From 10.9.2.2 icmp_seq=1 Time to live exceeded"
 # The packets, as root in a namespace held open by a sleep (tcpdump cannot
 # drop its privileges inside unshare -r).
 if command -v tcpdump >/dev/null; then
-	unshare -n sleep 60 &
-	ns=$!
-	at() { nsenter -t $ns -n "$@"; }
-	unshared() { [ "$(readlink /proc/$ns/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
-	eventually 10 unshared
+	hold_netns
+	ns=$NS_PID
 	at ip link set lo up
 	at ip route add 198.51.100.7/32 dev lo src 127.0.0.1
-	at tcpdump -i lo -n 'icmp or icmp6' -c 5 -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump at tcpdump -i lo -n 'icmp or icmp6' -c 5 -l
+	dump=$CAPTURE_PID
 	at $TRYIT_TMP/ping -c 1 127.0.0.1 >/dev/null
 	at $TRYIT_TMP/ping -c 1 -W 300ms 198.51.100.7 >/dev/null 2>&1 || true
 	at $TRYIT_TMP/ping -c 1 -s 3 ::1 >/dev/null

@@ -35,18 +35,14 @@ cmp -s ./lessons/17-ip-crafting/main.go $TRYIT_TMP/broken.go && fail "no ^ to dr
 printf '{"Replace": {"%s": "%s"}}\n' "$PWD/lessons/17-ip-crafting/main.go" "$TRYIT_TMP/broken.go" > $TRYIT_TMP/overlay.json
 go build -overlay $TRYIT_TMP/overlay.json -o $TRYIT_TMP/broken ./lessons/17-ip-crafting
 
-unshare -n sleep 60 &
-ns=$!
-at() { nsenter -t $ns -n "$@"; }
-unshared() { [ "$(readlink /proc/$ns/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
-eventually 10 unshared
+hold_netns
+ns=$NS_PID
 at ip link set lo up
 listening() { at ss -Huln "sport = :9999" | grep -q .; }
 
 if command -v tcpdump >/dev/null; then
-	at tcpdump -l -i lo -nn -vv -X udp -c 2 > $TRYIT_TMP/dump.txt 2> $TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump at tcpdump -l -i lo -nn -vv -X udp -c 2
+	dump=$CAPTURE_PID
 fi
 at socat -u UDP-RECVFROM:9999,bind=127.0.0.1 STDOUT > $TRYIT_TMP/good.txt &
 eventually 10 listening

@@ -132,9 +132,8 @@ want_match "client to a plaintext echo" "$got" "^client: 127\.0\.0\.1:$p: .*rece
 # On the wire: SNI's localhost in clear, the message nowhere; nc's
 # plaintext Hello in clear, and no echo.
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	tcpdump -i lo -n -A "tcp port $P0" -l > $TRYIT_TMP/dump.txt 2>$TRYIT_TMP/dump.err &
-	dump=$!
-	eventually 10 grep -q 'listening on lo' $TRYIT_TMP/dump.err
+	capture dump tcpdump -i lo -n -A "tcp port $P0" -l
+	dump=$CAPTURE_PID
 	got=$(./tls client -addr 127.0.0.1:$P0 -name localhost -msg Hello)
 	want "client -name localhost" "$got" "Hello"
 	# The client's FIN comes after the echo: everything before it is in.
