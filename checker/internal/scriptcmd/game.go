@@ -3,6 +3,7 @@ package scriptcmd
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -133,20 +134,28 @@ func gameRead(p *udpPeer, deadline time.Time) (snapshot, bool, *Failure) {
 	return s, true, nil
 }
 
+// queuedWait says how long a read that drains c may wait: ok is false when
+// the kernel says no datagram is queued. Where it says one is, the read
+// finds it at once, and the wait only bounds a read gone wrong; where it
+// does not say, a millisecond (a deadline already past fails the read
+// before it looks at the socket).
+func queuedWait(c *net.UDPConn) (wait time.Duration, ok bool) {
+	queued, known := waiting(c)
+	switch {
+	case known && !queued:
+		return 0, false
+	case known:
+		return time.Second, true
+	}
+	return time.Millisecond, true
+}
+
 // gameDrain reads and checks every datagram already waiting at p.
 func gameDrain(p *udpPeer) *Failure {
 	for {
-		queued, known := waiting(p.conn)
-		if known && !queued {
+		wait, ok := queuedWait(p.conn)
+		if !ok {
 			return nil
-		}
-		// Where the kernel says a datagram is there, the read finds it
-		// at once; the deadline only bounds a read gone wrong. Where it
-		// does not say, a millisecond: a deadline already past fails the
-		// read before it looks at the socket.
-		wait := time.Millisecond
-		if known {
-			wait = time.Second
 		}
 		_, ok, f := gameRead(p, time.Now().Add(wait))
 		if f != nil || !ok {
@@ -265,13 +274,9 @@ func cmdGameQuiet(ts *testscript.TestScript, neg bool, args []string) {
 	// What was sent before now is old news; what comes after is not.
 	buf := make([]byte, maxDatagram+1)
 	for {
-		queued, known := waiting(p.conn)
-		if known && !queued {
+		wait, ok := queuedWait(p.conn)
+		if !ok {
 			break
-		}
-		wait := time.Millisecond
-		if known {
-			wait = time.Second
 		}
 		p.conn.SetReadDeadline(time.Now().Add(wait))
 		if _, _, err := p.conn.ReadFromUDPAddrPort(buf); err != nil {
@@ -293,24 +298,38 @@ func cmdGameKeep(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "gamekeep")
 	usage(ts, len(args) == 2, "gamekeep NAME PLAYER")
 	st := state(ts)
-	p := st.udpPeer(ts, args[0])
-	keep := []byte("JOIN " + args[1])
-	stop := make(chan struct{})
+	stop := joinLoop(st.udpPeer(ts, args[0]), args[1], 50*time.Millisecond)
+	ts.Defer(func() { stop() })
+}
+
+// joinLoop sends "JOIN player" from p at once, then every period, in the
+// background, until the function it returns is called; that returns when
+// each send was made.
+func joinLoop(p *udpPeer, player string, every time.Duration) (stop func() []time.Time) {
+	keep := []byte("JOIN " + player)
+	quit := make(chan struct{})
 	done := make(chan struct{})
+	var sends []time.Time
 	go func() {
 		defer close(done)
-		t := time.NewTicker(50 * time.Millisecond)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			p.conn.WriteToUDPAddrPort(keep, p.target)
+			if _, err := p.conn.WriteToUDPAddrPort(keep, p.target); err == nil {
+				sends = append(sends, time.Now())
+			}
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	ts.Defer(func() { close(stop); <-done })
+	return func() []time.Time {
+		close(quit)
+		<-done
+		return sends
+	}
 }
 
 func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
@@ -395,36 +414,15 @@ func cmdGameTicks(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	dur, err := time.ParseDuration(args[2])
 	ts.Check(err)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	var sends []time.Time // when the loader sent, read after done
+	// With a load, another player sends a copy of its JOIN every
+	// millisecond: the server is busy with datagrams all along, as a real
+	// one is with inputs.
+	stop := func() []time.Time { return nil }
 	if len(args) == 5 {
-		// Another player sends a copy of its JOIN every millisecond:
-		// the server is busy with datagrams all along, as a real one is
-		// with inputs.
-		q := st.udpPeer(ts, args[3])
-		keep := []byte("JOIN " + args[4])
-		go func() {
-			defer close(done)
-			t := time.NewTicker(time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					if _, err := q.conn.WriteToUDPAddrPort(keep, q.target); err == nil {
-						sends = append(sends, time.Now())
-					}
-				}
-			}
-		}()
-	} else {
-		close(done)
+		stop = joinLoop(st.udpPeer(ts, args[3]), args[4], time.Millisecond)
 	}
 	samples, f := gameSamples(st, p, dur)
-	close(stop)
-	<-done
+	sends := stop()
 	if f != nil {
 		st.fail(ts, *f)
 	}
