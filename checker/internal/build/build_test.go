@@ -2,8 +2,10 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -75,4 +77,77 @@ func TestRaceOptionalWithoutCompiler(t *testing.T) {
 	var berr *Error
 	require.ErrorAs(t, err, &berr)
 	assert.Contains(t, berr.Output, "-race requires cgo")
+}
+
+// TestTogetherRunsEachProgramAsItself: programs built as one binary each
+// run as themselves, with their own flags and exit status; those that do
+// not qualify (a Main of their own, a package-level flag) are built alone,
+// and one that does not compile leaves the others of its group to be
+// built one by one.
+func TestTogetherRunsEachProgramAsItself(t *testing.T) {
+	cache := t.TempDir()
+	write := func(src string) string {
+		dir, err := os.MkdirTemp("testdata", "prog-")
+		require.NoError(t, err)
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644))
+		return dir
+	}
+	prog := func(word string, code int) string {
+		return fmt.Sprintf("package main\n\nimport (\n\t\"flag\"\n\t\"fmt\"\n\t\"os\"\n)\n\n"+
+			"func main() {\n\tname := flag.String(\"name\", %q, \"\")\n\tflag.Parse()\n\tfmt.Println(*name)\n\tos.Exit(%d)\n}\n", word, code)
+	}
+	a, b := write(prog("alpha", 3)), write(prog("beta", 4))
+	odd := write("package main\n\nfunc Main() {}\n\nfunc main() { Main() }\n")
+	global := write("package main\n\nimport \"flag\"\n\nvar name = flag.String(\"name\", \"\", \"\")\n\nfunc main() { flag.Parse() }\n")
+	reqs := []Request{{Dir: a, CacheDir: cache}, {Dir: b, CacheDir: cache}, {Dir: odd, CacheDir: cache}, {Dir: global, CacheDir: cache}}
+	Together(context.Background(), reqs)
+
+	run := func(dir string, args ...string) (string, int, bool) {
+		r, err := Program(context.Background(), Request{Dir: dir, CacheDir: cache})
+		require.NoError(t, err)
+		cmd := exec.Command(r.Path, args...)
+		out, err := cmd.Output()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		return string(out), code, r.Cached
+	}
+	out, code, cached := run(a)
+	assert.Equal(t, "alpha\n", out)
+	assert.Equal(t, 3, code)
+	assert.True(t, cached, "built ahead")
+	out, code, cached = run(b, "-name", "gamma")
+	assert.Equal(t, "gamma\n", out)
+	assert.Equal(t, 4, code)
+	assert.True(t, cached, "built ahead")
+	ra, err := os.Stat(filepath.Join(cache, mustKey(t, a)))
+	require.NoError(t, err)
+	rb, err := os.Stat(filepath.Join(cache, mustKey(t, b)))
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(ra, rb), "one binary")
+	for _, dir := range []string{odd, global} {
+		_, code, cached = run(dir)
+		assert.Equal(t, 0, code)
+		assert.True(t, cached, "built alone, ahead")
+		ri, err := os.Stat(filepath.Join(cache, mustKey(t, dir)))
+		require.NoError(t, err)
+		assert.False(t, os.SameFile(ra, ri), "built alone")
+	}
+
+	broken := write("package main\n\nfunc main() { x := 1 }\n")
+	c := write(prog("gamma", 0))
+	Together(context.Background(), []Request{{Dir: broken, CacheDir: cache}, {Dir: c, CacheDir: cache}})
+	out, _, cached = run(c)
+	assert.Equal(t, "gamma\n", out)
+	assert.True(t, cached, "built ahead, alone")
+}
+
+func mustKey(t *testing.T, dir string) string {
+	t.Helper()
+	k, err := cacheKey(Request{Dir: dir})
+	require.NoError(t, err)
+	return k
 }

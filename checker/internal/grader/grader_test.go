@@ -301,9 +301,9 @@ func TestCorrectVariantsPass(t *testing.T) {
 }
 
 // prebuilt writes the programs that patches make of the lesson's solution
-// into folders that last as long as t, and builds them all with one go
-// command (a go command each would cost a third more): grading them then
-// finds them built. It returns each patch's folder.
+// into folders that last as long as t, and builds them all as one binary
+// (build.Together: a link each would cost twice as much): grading them
+// then finds them built. It returns each patch's folder.
 func prebuilt(t *testing.T, l catalog.Lesson, patches []string) map[string]string {
 	t.Helper()
 	return prebuiltAs(t, l, patches, func(string) bool { return l.Race })
@@ -318,7 +318,7 @@ func prebuiltAs(t *testing.T, l catalog.Lesson, patches []string, race func(patc
 		dirs[p] = variantDir(t, l, p)
 		reqs = append(reqs, build.Request{Dir: dirs[p], Race: race(p), CacheDir: cache})
 	}
-	build.Programs(context.Background(), reqs)
+	build.Together(context.Background(), reqs)
 	return dirs
 }
 
