@@ -117,7 +117,15 @@ func together(ctx context.Context, mod string, race bool, rs []Request) []Reques
 		return rs
 	}
 
-	out := filepath.Join(src, "program")
+	// Built in the cache's folder, so that the links to it never cross a
+	// file system; ".tmp", so that prune leaves it alone.
+	tmp, err := os.CreateTemp(cache, "together-*.tmp")
+	if err != nil {
+		return rs
+	}
+	tmp.Close()
+	out := tmp.Name()
+	defer os.Remove(out)
 	bctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(bctx, "go", append(buildArgs(race, out), src)...)
