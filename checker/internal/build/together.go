@@ -85,7 +85,6 @@ func together(ctx context.Context, mod string, race bool, rs []Request) []Reques
 
 	names := map[string]string{} // program's name in the cache -> its package
 	var left []Request
-	var keys []string
 	for i, r := range rs {
 		key, err := cacheKey(r)
 		if err != nil {
@@ -104,9 +103,8 @@ func together(ctx context.Context, mod string, race bool, rs []Request) []Reques
 			continue
 		}
 		names[key] = pkg
-		keys = append(keys, key)
 	}
-	if len(keys) == 0 {
+	if len(names) == 0 {
 		return left
 	}
 	rel, err := filepath.Rel(mod, src)
