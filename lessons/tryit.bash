@@ -75,6 +75,17 @@ gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# stop_capture PID: end a capture as Ctrl-C does and wait for it to go. One
+# still there after ten seconds (on a loaded machine libpcap can sit in its
+# poll) is killed: started with -l, it has written what it saw already.
+stop_capture() {
+	kill -INT "$1" 2>/dev/null || true
+	local end=$((SECONDS + 10))
+	while ! gone "$1" && [ "$SECONDS" -lt "$end" ]; do sleep 0.05; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 # capture NAME COMMAND...: start a capture (tcpdump, tshark, or either run
 # through a function such as a script's "at") in the background, its output
 # in $TRYIT_TMP/NAME.txt and its stderr in $TRYIT_TMP/NAME.err, and wait (at

@@ -67,7 +67,7 @@ BH_PORT=$FOUND
 eventually 10 test -e $TRYIT_TMP/bh.ready
 dump=
 if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
-	{ tcpdump -i lo -n "tcp port $BH_PORT and tcp[tcpflags] & tcp-syn != 0" 2>$TRYIT_TMP/tcpdump.err & } >$TRYIT_TMP/syn.txt
+	{ tcpdump -l -i lo -n "tcp port $BH_PORT and tcp[tcpflags] & tcp-syn != 0" 2>$TRYIT_TMP/tcpdump.err & } >$TRYIT_TMP/syn.txt
 	dump=$!
 	(until grep -q "listening on" $TRYIT_TMP/tcpdump.err; do sleep 0.1; done; : >$TRYIT_TMP/dump.ready) &
 	eventually 10 test -e $TRYIT_TMP/dump.ready
@@ -81,8 +81,7 @@ want "client stderr after the dial timeout" "$(cat $TRYIT_TMP/dial.err)" "dial t
 want "client stdout after the dial timeout" "$(cat $TRYIT_TMP/dial.out)" ""
 want_match "time of the dial timeout" "$(tail -n 1 $TRYIT_TMP/dial.time)" '^4\.[0-9]+$'
 if [ -n "$dump" ]; then
-	kill -TERM $dump
-	finish 10 $dump
+	stop_capture $dump
 	# SYN at 0, 1, 2 and 3 s where the kernel retries the first few at a
 	# fixed 1 s (tcp_syn_linear_timeouts, Linux 6.5+), else at 0, 1 and 3 s.
 	syns=$(awk '/Flags \[S\]/ {split($1, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]; if (!n++) first = s; printf "%.0f\n", s - first}' $TRYIT_TMP/syn.txt | tr '\n' ' ')

@@ -101,8 +101,7 @@ if $tcpdump_on; then
 	# Ctrl-C: tcpdump prints what it has and ends. Other programs on lo
 	# send ICMP errors too: keep those about these datagrams, the ones
 	# that name the server's port or the waiting client's.
-	kill -INT $dump
-	wait $dump || true
+	stop_capture $dump
 	dump_txt=$(grep -E "> 127\.0\.0\.1\.$PORT: |udp port ($PORT|$CLIENTPORT) unreachable" $TRYIT_TMP/dump.txt)
 	t='[0-9:.]+ IP 127\.0\.0\.1'
 	want_match "tcpdump" "$dump_txt" "^$t\.[0-9]+ > 127\.0\.0\.1\.$PORT: UDP, length [0-9]+

@@ -138,8 +138,7 @@ if [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null; then
 	want "client -name localhost" "$got" "Hello"
 	# The client's FIN comes after the echo: everything before it is in.
 	eventually 10 grep -q 'Flags \[F' $TRYIT_TMP/dump.txt
-	kill $dump
-	wait $dump || true
+	stop_capture $dump
 	grep -aq localhost $TRYIT_TMP/dump.txt || fail "tcpdump -A: no localhost (SNI) in the dump"
 	! grep -aq Hello $TRYIT_TMP/dump.txt || fail "tcpdump -A: Hello in clear in a TLS connection"
 else
