@@ -63,6 +63,15 @@ func describe(r results.Result) string {
 		b.WriteString("  " + string(c.Outcome) + " " + c.Name + ": " + c.Message + "\n")
 		if c.Failure != nil {
 			b.WriteString("    " + c.Failure.What + "\n")
+			// The program's own words (its stderr, a stack), so that a
+			// failure seen once, on a loaded machine, can be understood.
+			if out := strings.TrimSpace(c.Failure.Output); out != "" {
+				lines := strings.Split(out, "\n")
+				if len(lines) > 12 {
+					lines = append(lines[:12], "...")
+				}
+				b.WriteString("      | " + strings.Join(lines, "\n      | ") + "\n")
+			}
 		}
 	}
 	return b.String()
