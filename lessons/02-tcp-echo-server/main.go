@@ -19,11 +19,12 @@ func main() {
 
 	// TODO: listen for TCP connections on *addr with net.Listen.
 
-	// TODO: print "listening on HOST:PORT" to stdout, with the address the
-	// listener really got (ln.Addr()), not the flag's value.
-
 	// TODO: exit 0 on SIGINT and SIGTERM: signal.Notify, then close the
 	// listener so that Accept returns net.ErrClosed.
+
+	// TODO: print "listening on HOST:PORT" to stdout, with the address the
+	// listener really got (ln.Addr()), not the flag's value. Only now,
+	// with the signals handled: whoever reads the line may send one at once.
 
 	// TODO: accept clients one after another, and echo each with echo().
 	log.Fatalf("lesson 02 is not done yet: nothing listens on %s", *addr)

@@ -74,8 +74,6 @@ func runServer(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	// SIGTERM closes the listener: Accept returns net.ErrClosed and the
 	// loop below ends.
 	sig := make(chan os.Signal, 1)
@@ -84,6 +82,9 @@ func runServer(args []string) error {
 		<-sig
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	s := &server{work: *work, conns: map[net.Conn]struct{}{}}
 	for {

@@ -21,11 +21,12 @@ func main() {
 	// ...). There is no Listen and no Accept: this one socket talks to
 	// every peer.
 
-	// TODO: print "listening on HOST:PORT" to stdout, with the address the
-	// socket really got (conn.LocalAddr()), not the flag's value.
-
 	// TODO: exit 0 on SIGINT and SIGTERM: signal.Notify, then close the
 	// socket so that ReadFrom returns net.ErrClosed and serve returns nil.
+
+	// TODO: print "listening on HOST:PORT" to stdout, with the address the
+	// socket really got (conn.LocalAddr()), not the flag's value: after
+	// signal.Notify, as in lesson 02.
 
 	// TODO: call serve(conn), and log.Fatal the error if it returns one.
 	log.Fatalf("lesson 11 is not done yet: no socket is bound to %s", *addr)

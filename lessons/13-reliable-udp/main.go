@@ -142,8 +142,6 @@ func runReceive(args []string) error {
 		return err
 	}
 	conn := pc.(*net.UDPConn)
-	fmt.Printf("listening on %s\n", conn.LocalAddr())
-
 	// SIGINT or SIGTERM close the socket, which wakes ReadFrom.
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
@@ -151,6 +149,9 @@ func runReceive(args []string) error {
 		<-stop
 		conn.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", conn.LocalAddr())
 
 	r := &receiver{conn: conn, file: f, w: bufio.NewWriterSize(f, 64<<10), held: map[uint32]packet{}, giveup: *giveup}
 	err = r.run()

@@ -78,14 +78,15 @@ func server(args []string) error {
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	// TODO: wrap the listener (tls.NewListener) so that every connection
 	// accepted is a TLS connection; nothing may be served in plaintext.

@@ -51,11 +51,13 @@ func main() {
 	}
 
 	// TODO: bind a UDP socket to *addr (net.ResolveUDPAddr, then
-	// net.ListenUDP; on failure log.Fatalf) and print "listening on " and
-	// conn.LocalAddr() to stdout, as in lesson 11.
+	// net.ListenUDP; on failure log.Fatalf).
 
 	// TODO: on SIGINT or SIGTERM (signal.Notify), close the socket: read
 	// then sees net.ErrClosed and closes packets, which ends g.run.
+
+	// TODO: print "listening on " and conn.LocalAddr() to stdout, as in
+	// lesson 11 (after signal.Notify).
 
 	// TODO: make the packets channel (a buffer of a few hundred), start
 	// go read(conn, packets), make the game and call g.run(*tick, packets):

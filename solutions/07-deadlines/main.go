@@ -65,8 +65,6 @@ func server(args []string) error {
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	// The signal closes the listener, which ends the accept loop. Open
 	// connections end with the process: draining them is lesson 08.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -75,6 +73,9 @@ func server(args []string) error {
 		<-ctx.Done()
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	for {
 		conn, err := ln.Accept()

@@ -70,8 +70,6 @@ func runServer(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	// Closing the listener is the first step of a shutdown: Accept returns
 	// net.ErrClosed, and new clients are refused by the kernel instead of
 	// waiting in a queue nobody will serve.
@@ -81,6 +79,9 @@ func runServer(args []string) error {
 		<-sig
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	s := &server{work: *work, conns: map[net.Conn]struct{}{}}
 	for {

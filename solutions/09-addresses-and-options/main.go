@@ -78,14 +78,15 @@ func server(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-stop
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	for {
 		conn, err := ln.Accept()

@@ -33,11 +33,6 @@ func main() {
 	if err != nil {
 		log.Fatalf("listen: %v", err)
 	}
-	// Once bind returns, datagrams sent to the port wait in the socket's
-	// receive buffer, so a peer that reads this line can send at once. With
-	// port 0, only the socket knows which port the kernel chose.
-	fmt.Printf("listening on %s\n", conn.LocalAddr())
-
 	// Closing the socket is the only way to wake a goroutine blocked in
 	// ReadFrom: it then returns an error wrapping net.ErrClosed.
 	stop := make(chan os.Signal, 1)
@@ -46,6 +41,12 @@ func main() {
 		<-stop
 		conn.Close()
 	}()
+
+	// Once bind returns, datagrams sent to the port wait in the socket's
+	// receive buffer, so a peer that reads this line can send at once. With
+	// port 0, only the socket knows which port the kernel chose.
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", conn.LocalAddr())
 
 	if err := serve(conn); err != nil {
 		log.Fatal(err)

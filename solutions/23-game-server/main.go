@@ -73,8 +73,6 @@ func main() {
 	if err != nil {
 		log.Fatalf("listen: %v", err)
 	}
-	fmt.Printf("listening on %s\n", conn.LocalAddr())
-
 	// Closing the socket ends the reading goroutine, which closes the
 	// channel of packets, which ends the game loop.
 	stop := make(chan os.Signal, 1)
@@ -83,6 +81,9 @@ func main() {
 		<-stop
 		conn.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", conn.LocalAddr())
 
 	packets := make(chan packet, 256)
 	go read(conn, packets)
