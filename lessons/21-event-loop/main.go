@@ -55,6 +55,10 @@ func main() {
 	if err != nil || !ap.Addr().Is4() {
 		log.Fatalf("-addr %q: want an IPv4 host:port such as 127.0.0.1:65432", *addr)
 	}
+	// Signals are handled before newServer prints the readiness line:
+	// whoever reads it may send one at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	s, err := newServer(ap)
 	if err != nil {
 		log.Fatal(err)
@@ -63,8 +67,6 @@ func main() {
 	// Go's runtime catches signals itself, so a signalfd would never see
 	// them. signal.Notify hands them to a channel instead, and this
 	// goroutine turns that into a readable eventfd for epoll_wait.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		var one [8]byte

@@ -51,6 +51,10 @@ func main() {
 	if err != nil || !ap.Addr().Is4() {
 		log.Fatalf("-addr %q: want an IPv4 host:port such as 127.0.0.1:65432", *addr)
 	}
+	// Signals are handled before newServer prints the readiness line:
+	// whoever reads it may send one at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	s, err := newServer(ap)
 	if err != nil {
 		log.Fatal(err)
@@ -60,8 +64,6 @@ func main() {
 	// them. signal.Notify hands them to a channel instead, and one
 	// goroutine turns that into a readable eventfd, which epoll_wait
 	// watches with the sockets.
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		var one [8]byte

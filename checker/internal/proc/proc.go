@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -38,6 +39,20 @@ type Spec struct {
 	// User, if set, runs the program as another user (class grading, as
 	// root): see User.
 	User *User
+	// Held, on Linux, starts the program as a shell starts a background
+	// job (SIGINT ignored until it asks for it) with its
+	// stdout a full pipe: its first write to stdout blocks until Release,
+	// so that the caller can see what it had set up when it printed
+	// (Printing, Catches). Elsewhere it is ignored.
+	Held bool
+}
+
+// heldPipe is a held program's stdout: full of filler until released.
+type heldPipe struct {
+	r, w    *os.File
+	filled  int // bytes of filler to drop before the program's own
+	release sync.Once
+	copied  chan struct{}
 }
 
 // User is who a learner's program runs as when the grader is root: an
@@ -61,6 +76,7 @@ type Process struct {
 	waitErr  error
 	stopOnce sync.Once
 	stop     chan struct{}
+	held     *heldPipe // nil unless Spec.Held took effect
 }
 
 // Start starts the program in a new process group. When ctx is done the
@@ -85,10 +101,33 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 	cmd.SysProcAttr = procAttr(s.User)
 	// A grandchild that keeps the pipes open must not keep Wait blocked.
 	cmd.WaitDelay = time.Second
+	var held *exec.Cmd
+	if s.Held {
+		held = heldCommand(s)
+	}
+	if held != nil {
+		if h, err := holdStdout(); err == nil {
+			p.held = h
+			h.copied = make(chan struct{})
+			// The wrappers exec the program: same pid, same argv[0].
+			cmd = held
+			cmd.Dir, cmd.Stdin, cmd.Stderr = s.Dir, nil, p.Stderr
+			cmd.Stdout = h.w
+			cmd.SysProcAttr = procAttr(s.User)
+			cmd.WaitDelay = time.Second
+		}
+	}
 	if err := cmd.Start(); err != nil {
+		if p.held != nil {
+			p.held.r.Close()
+			p.held.w.Close()
+		}
 		return nil, fmt.Errorf("start %s: %w", s.Path, err)
 	}
 	p.cmd = cmd
+	if p.held != nil {
+		p.held.w.Close() // the program has its own copy
+	}
 	if s.Confine != nil {
 		s.Confine(cmd.Process.Pid)
 	}
@@ -96,6 +135,15 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 		p.waitErr = cmd.Wait()
 		// The leader is gone; anything it left in its group goes too.
 		killGroup(cmd.Process.Pid)
+		if h := p.held; h != nil {
+			// Whatever it printed is collected; a process that escaped
+			// the group and keeps the pipe open gets a second, as
+			// WaitDelay gives the others.
+			p.Release()
+			h.r.SetReadDeadline(time.Now().Add(time.Second))
+			<-h.copied
+			h.r.Close()
+		}
 		close(p.done)
 	}()
 	go func() {
@@ -107,6 +155,25 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 		}
 	}()
 	return p, nil
+}
+
+// Release lets a held program's first write to stdout through (see
+// Spec.Held), and its output be collected from then on. It does nothing
+// for a program that is not held, or the second time.
+func (p *Process) Release() {
+	h := p.held
+	if h == nil {
+		return
+	}
+	h.release.Do(func() {
+		go func() {
+			defer close(h.copied)
+			if _, err := io.CopyN(io.Discard, h.r, int64(h.filled)); err != nil {
+				return
+			}
+			io.Copy(p.Stdout, h.r)
+		}()
+	})
 }
 
 // Pid returns the process id, which is also the process group id.

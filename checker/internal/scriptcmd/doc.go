@@ -436,10 +436,16 @@
 //		udplisten NAME saw a packet with the same UDP bytes and the same
 //		header, apart from what Linux fills in (checksum and total length;
 //		ID and source when 0). Linux only.
-//	serve ARGS...
+//	serve [-signals-first] ARGS...
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
-//		$HOST and $PORT from it.
+//		$HOST and $PORT from it. With -signals-first (Linux), the program
+//		starts as a shell starts a background job, SIGINT ignored, and its
+//		stdout is a full pipe until the checker has looked: when it blocks
+//		printing its line, it must have a handler for SIGINT already
+//		(signal.Notify before the line, or a signal sent the moment the
+//		line is read kills it). Where /proc cannot show that, it is not
+//		judged.
 //	sigterm
 //		Send SIGTERM to the server and wait (at most 5s) until nothing
 //		listens on $PORT any more, without waiting for the server to exit:

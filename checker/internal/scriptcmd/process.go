@@ -34,6 +34,9 @@ type background struct {
 	whenExited  string // what was expected, when it exited before the line
 	whenTimeout string // what was expected, when the line never came
 	limit       int    // output kept (0: proc.DefaultLimit)
+	// signalsFirst holds the program's first print to judge whether it
+	// handles SIGINT by then (see serve -signals-first).
+	signalsFirst bool
 }
 
 // startBackground starts the lesson's program with args as the script's
@@ -49,6 +52,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
 		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: st.programEnv(), Confine: st.Confine, User: st.User, Limit: b.limit,
+		Held: b.signalsFirst,
 		OnStdoutLine: func(line string) {
 			if strings.HasPrefix(line, b.prefix) {
 				select {
@@ -64,6 +68,9 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	st.mu.Unlock()
 
 	cmdline := commandLine(args)
+	if b.signalsFirst {
+		st.judgeSignalsFirst(ts, p, b, cmdline)
+	}
 	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
 	defer timer.Stop()
 	select {
@@ -90,13 +97,49 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	return "" // not reached: fail stops the script
 }
 
+// judgeSignalsFirst waits until the held program p blocks in its first
+// print, fails the check if it has no handler for SIGINT by then, and
+// lets the print through. A program that exits or never prints is left
+// to the readiness wait that follows, and where /proc cannot show what
+// the program does, nothing is judged.
+func (st *State) judgeSignalsFirst(ts *testscript.TestScript, p *proc.Process, b background, cmdline string) {
+	defer p.Release()
+	deadline := st.deadline(readyTimeout)
+	for {
+		blocked, known := p.Printing()
+		if !known || p.Exited() || time.Now().After(deadline) {
+			return
+		}
+		if blocked {
+			break
+		}
+		time.Sleep(2 * time.Millisecond) // polling /proc, not synchronising with the program
+	}
+	if caught, err := p.Catches(syscall.SIGINT); err != nil || caught {
+		return
+	}
+	p.Release()
+	st.fail(ts, Failure{
+		What:   fmt.Sprintf("the %s printed on stdout before it handled SIGINT and SIGTERM", b.role),
+		Sent:   "started: " + cmdline + " (as a shell starts a background job: SIGINT ignored until the program asks for it)",
+		Got:    "when it first wrote to stdout (that should be its readiness line), no handler for SIGINT yet: signal.Notify came later, or never",
+		Want:   "signal.Notify (or signal.NotifyContext) for SIGINT and SIGTERM before the readiness line: whoever reads the line may stop you at once, and a signal that comes before Notify kills the program (or, in a background job, is lost)",
+		Output: programOutput(p),
+	})
+}
+
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "serve")
 	st := state(ts)
+	signalsFirst := len(args) > 0 && args[0] == "-signals-first"
+	if signalsFirst {
+		args = args[1:]
+	}
 	addr := st.startBackground(ts, args, background{
 		role: "server", prefix: readyPrefix, line: readyPrefix + "HOST:PORT",
-		whenExited:  "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
-		whenTimeout: "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
+		whenExited:   "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
+		whenTimeout:  "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
+		signalsFirst: signalsFirst,
 	})
 	cmdline := commandLine(args)
 	host, port, err := net.SplitHostPort(addr)

@@ -26,11 +26,6 @@ func main() {
 	if err != nil {
 		log.Fatalf("listen: %v", err)
 	}
-	// Print the listener's own address: with port 0 the kernel chose one,
-	// and only the socket knows which. Printing it after Listen means a
-	// client that reads this line can connect at once.
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	// SIGINT and SIGTERM close the listener; Accept then fails and main
 	// returns, which exits 0.
 	stop := make(chan os.Signal, 1)
@@ -39,6 +34,12 @@ func main() {
 		<-stop
 		ln.Close()
 	}()
+
+	// Print the listener's own address: with port 0 the kernel chose one,
+	// and only the socket knows which. Printing it after Listen means a
+	// client that reads this line can connect at once.
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	for {
 		conn, err := ln.Accept()

@@ -52,14 +52,15 @@ func main() {
 	if err != nil {
 		log.Fatalf("listen: %v", err)
 	}
-	fmt.Printf("listening on %s\n", ln.Addr())
-
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		ln.Close()
 	}()
+
+	// Printed once SIGINT and SIGTERM are handled: whoever reads this line may send one at once.
+	fmt.Printf("listening on %s\n", ln.Addr())
 
 	var st stats
 	var wg sync.WaitGroup
