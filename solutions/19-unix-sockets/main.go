@@ -123,7 +123,7 @@ func removeStale(network, path string) error {
 		return fmt.Errorf("%s exists and is not a socket: not removing it", path)
 	}
 	// Connect first: only a refused connection proves the file stale.
-	c, err := net.DialTimeout(network, path, time.Second)
+	c, err := net.DialTimeout(network, path, 5*time.Second)
 	if err == nil {
 		c.Close()
 		return fmt.Errorf("another server is listening on %s", path)
