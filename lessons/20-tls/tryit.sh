@@ -114,7 +114,7 @@ for c in wrongname:"the server's certificate is not for 127\.0\.0\.1: " selfsign
 	want "client to ${c%%:*}.crt: status" "$status" 1
 done
 # The prose's plaintext servers (socat on port 0; ss tells the port).
-socat TCP-LISTEN:0,fork SYSTEM:'echo hello; sleep 1' &
+socat TCP-LISTEN:0,fork SYSTEM:'echo hello; sleep 5' &
 plain=$!
 eventually 10 listening
 p=$(port $plain)
