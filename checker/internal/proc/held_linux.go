@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,17 +93,16 @@ func (p *Process) Printing() (blocked, known bool) {
 	if p.held == nil {
 		return false, false
 	}
-	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", p.Pid()))
-	if err != nil || len(tasks) == 0 {
-		return false, false
-	}
+	// A thread can end, and the process exec, between the listing and the
+	// reads: only a refusal means that /proc will not tell.
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", p.Pid()))
 	write := strconv.Itoa(unix.SYS_WRITE) + " 0x1 "
 	for _, t := range tasks {
 		data, err := os.ReadFile(t)
-		if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
 			return false, false
 		}
-		if strings.HasPrefix(string(data), write) {
+		if err == nil && strings.HasPrefix(string(data), write) {
 			return true, true
 		}
 	}
