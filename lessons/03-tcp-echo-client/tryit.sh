@@ -86,6 +86,7 @@ exec {typing}>&-
 # Fewer than 12, then Ctrl-C in nc: the early-close error. (A background
 # nc ignores SIGINT; TERM ends it the same way.)
 PORT=$(free_port)
+: >$TRYIT_TMP/nc.out # the last nc's line must not be taken for this one's
 exec {typing}> >(exec nc -l 127.0.0.1 $PORT > $TRYIT_TMP/nc.out)
 ncpid=$!
 eventually 10 listening

@@ -77,6 +77,10 @@ else
 	echo "-race skipped: needs cgo and a C compiler (Debian package gcc)"
 	serve go run ./lessons/04-concurrent-server -addr 127.0.0.1:$PORT
 fi
+# Emptied first: the terminals' shells truncate them only when they get to
+# it, and the first run's "from three" must not be taken for this one's.
+: >$TRYIT_TMP/t2.out
+: >$TRYIT_TMP/t3.out
 exec {t2}> >(exec nc 127.0.0.1 $PORT > $TRYIT_TMP/t2.out)
 t2pid=$!
 exec {t3}> >(exec {t2}>&-; exec nc 127.0.0.1 $PORT > $TRYIT_TMP/t3.out)
