@@ -23,22 +23,19 @@ import (
 // environment given, none of the shell's own (PWD, SHLVL).
 const heldShell = `trap '' INT; exec "$@"`
 
-// heldCommand is the command that starts the program of s held, or nil
-// where this machine lacks what it takes.
-func heldCommand(s Spec) *exec.Cmd {
+// heldArgv is the command line that starts the program of s held; ok is
+// false where this machine lacks what it takes.
+func heldArgv(s Spec) (path string, args []string, ok bool) {
 	env, err := exec.LookPath("env")
 	if err != nil {
-		return nil
+		return "", nil, false
 	}
 	vars := s.Env
 	if vars == nil {
 		vars = os.Environ()
 	}
-	args := append([]string{"-c", heldShell, "sh", env, "-i"}, vars...)
-	args = append(append(args, s.Path), s.Args...)
-	cmd := exec.Command("/bin/sh", args...)
-	cmd.Env = []string{}
-	return cmd
+	args = append([]string{"-c", heldShell, "sh", env, "-i"}, vars...)
+	return "/bin/sh", append(append(args, s.Path), s.Args...), true
 }
 
 // holdStdout makes the pipe for a held program's stdout, full already: its
@@ -83,7 +80,8 @@ func holdStdout() (*heldPipe, error) {
 	if err := unix.SetNonblock(r, true); err != nil {
 		return fail(err)
 	}
-	return &heldPipe{r: os.NewFile(uintptr(r), "stdout"), w: os.NewFile(uintptr(w), "stdout"), filled: filled}, nil
+	return &heldPipe{r: os.NewFile(uintptr(r), "stdout"), w: os.NewFile(uintptr(w), "stdout"), filled: filled,
+		copied: make(chan struct{})}, nil
 }
 
 // Printing reports whether the program is blocked writing to its held

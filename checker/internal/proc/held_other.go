@@ -4,12 +4,11 @@ package proc
 
 import (
 	"errors"
-	"os/exec"
 	"syscall"
 )
 
-// heldCommand is nil: only Linux holds a program's stdout.
-func heldCommand(Spec) *exec.Cmd { return nil }
+// heldArgv is not ok: only Linux holds a program's stdout.
+func heldArgv(Spec) (string, []string, bool) { return "", nil, false }
 
 func holdStdout() (*heldPipe, error) {
 	return nil, errors.New("only Linux holds a program's stdout")

@@ -92,31 +92,27 @@ func Start(ctx context.Context, s Spec) (*Process, error) {
 		done:   make(chan struct{}),
 		stop:   make(chan struct{}),
 	}
-	cmd := exec.Command(s.Path, s.Args...)
+	path, args, env := s.Path, s.Args, s.Env
+	var stdout io.Writer = p.Stdout
+	if s.Held {
+		if hpath, hargs, ok := heldArgv(s); ok {
+			if h, err := holdStdout(); err == nil {
+				// The wrappers exec the program: same pid, same argv[0],
+				// and the environment is in their arguments.
+				p.held = h
+				path, args, env, stdout = hpath, hargs, []string{}, h.w
+			}
+		}
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Dir = s.Dir
-	cmd.Env = s.Env
+	cmd.Env = env
 	cmd.Stdin = nil
-	cmd.Stdout = p.Stdout
+	cmd.Stdout = stdout
 	cmd.Stderr = p.Stderr
 	cmd.SysProcAttr = procAttr(s.User)
 	// A grandchild that keeps the pipes open must not keep Wait blocked.
 	cmd.WaitDelay = time.Second
-	var held *exec.Cmd
-	if s.Held {
-		held = heldCommand(s)
-	}
-	if held != nil {
-		if h, err := holdStdout(); err == nil {
-			p.held = h
-			h.copied = make(chan struct{})
-			// The wrappers exec the program: same pid, same argv[0].
-			cmd = held
-			cmd.Dir, cmd.Stdin, cmd.Stderr = s.Dir, nil, p.Stderr
-			cmd.Stdout = h.w
-			cmd.SysProcAttr = procAttr(s.User)
-			cmd.WaitDelay = time.Second
-		}
-	}
 	if err := cmd.Start(); err != nil {
 		if p.held != nil {
 			p.held.r.Close()
