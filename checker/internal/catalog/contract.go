@@ -103,7 +103,7 @@ func (l Lesson) sharedRules() []shared {
 				Text: "**When the address cannot be had** (in use, or not on this machine): one line on stderr, no readiness line, exit status 1. A panic is never an accepted way to fail."},
 				`Check the error of the bind (or Listen): print it on one line to stderr and exit 1 (log.Fatal does both), before any readiness line ("What the checker tests").`},
 			shared{Clause{ID: "server_signals", Checks: []string{"server_signals"},
-				Text: "**Signals:** SIGINT (Ctrl-C) and SIGTERM both stop it with exit status 0, from the moment it prints its readiness line: it calls `signal.Notify` before it prints it (the checker holds that print and looks, in /proc, whether SIGINT has its handler by then)."},
+				Text: "**Signals:** SIGINT (Ctrl-C) and SIGTERM both stop it with exit status 0. It calls `signal.Notify` for them before it prints its readiness line: the checker holds that print and looks, in /proc, whether SIGINT has its handler by then. (For SIGTERM, whose handler Go installs itself at start, /proc cannot tell: that half is taught, not graded.)"},
 				`signal.Notify (or signal.NotifyContext) with both os.Interrupt and syscall.SIGTERM, before the readiness line; then close and return from main ("What the checker tests").`},
 		)
 	}
