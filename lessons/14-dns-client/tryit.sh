@@ -91,6 +91,8 @@ source "$TRYIT_LIB"
 ip link set lo up
 socat UDP-RECVFROM:$PORT,bind=127.0.0.1,fork SYSTEM:"bash $TRYIT_TMP/fakedns.sh" &
 udp=$!
+bound() { ss -"$1"lnH "src 127.0.0.1:$PORT" | grep -q .; }
+eventually 10 bound u
 capture dump1 tcpdump -i lo -n -X udp port $PORT -c 2 -l
 dump=$CAPTURE_PID
 $TRYIT_TMP/dns-client -server 127.0.0.1:$PORT www.example.com > /dev/null
@@ -99,6 +101,7 @@ wait $dump
 sed -i 's/81800001000100000000/83800001000100000000/' $TRYIT_TMP/fakedns.sh
 socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork SYSTEM:"bash $TRYIT_TMP/fakedns-tcp.sh" &
 tcp=$!
+eventually 10 bound t
 capture dump2 tcpdump -i lo -n port $PORT -l
 dump=$CAPTURE_PID
 $TRYIT_TMP/dns-client -server 127.0.0.1:$PORT www.example.com > /dev/null
