@@ -152,16 +152,42 @@ func queuedWait(c *net.UDPConn) (wait time.Duration, ok bool) {
 
 // gameDrain reads and checks every datagram already waiting at p.
 func gameDrain(p *udpPeer) *Failure {
+	_, f := gameDrained(p)
+	return f
+}
+
+// gameDrained is gameDrain, and returns the snapshots it read.
+func gameDrained(p *udpPeer) ([]snapshot, *Failure) {
+	var out []snapshot
 	for {
 		wait, ok := queuedWait(p.conn)
 		if !ok {
-			return nil
+			return out, nil
 		}
-		_, ok, f := gameRead(p, time.Now().Add(wait))
+		s, ok, f := gameRead(p, time.Now().Add(wait))
 		if f != nil || !ok {
-			return f
+			return out, f
+		}
+		out = append(out, s)
+	}
+}
+
+// silenceTick is the first tick of the snapshots seen (oldest first) at
+// which player gone shows the input number it showed last: the server had
+// heard gone's last datagram by then. Without gone in any, the first tick.
+func silenceTick(seen []snapshot, gone string) uint64 {
+	last, found := uint64(0), false
+	for _, s := range seen {
+		if p, ok := s.players[gone]; ok {
+			last, found = p.seq, true
 		}
 	}
+	for _, s := range seen {
+		if p, ok := s.players[gone]; ok && found && p.seq == last {
+			return s.tick
+		}
+	}
+	return seen[0].tick
 }
 
 // soonest returns the earlier of a and b.
@@ -354,14 +380,16 @@ func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	hi, err := time.ParseDuration(args[4])
 	ts.Check(err)
-	// Snapshots already waiting were sent before the silence began.
-	if f := gameDrain(p); f != nil {
+	// Snapshots already waiting were sent before the check began; on a
+	// loaded machine, after the silence began too: they are kept, to find
+	// the tick at which the server had heard the silent player last.
+	seen, f := gameDrained(p)
+	if f != nil {
 		st.fail(ts, *f)
 	}
 	start := time.Now()
 	end := st.deadline(hi)
 	keep := []byte("JOIN " + name)
-	firstTick, seen := uint64(0), false
 	for time.Now().Before(end) {
 		// A copy of its JOIN every 50ms: it changes nothing, but it
 		// shows that this player is still there.
@@ -379,15 +407,14 @@ func cmdGameEvict(ts *testscript.TestScript, neg bool, args []string) {
 				st.fail(ts, Failure{What: fmt.Sprintf("%s was dropped %s after the check began, though it sent a datagram every 50ms", name, time.Since(start).Round(time.Millisecond)),
 					Got: s.String(), Want: fmt.Sprintf("%s in every snapshot: any datagram from a player keeps it in the game", name)})
 			}
-			if !seen {
-				firstTick, seen = s.tick, true
-			}
+			seen = append(seen, s)
 			if _, ok := s.players[gone]; ok {
 				continue
 			}
 			if tickDur > 0 {
-				// Two ticks of slack: the first snapshot read may
-				// have been made just before the last datagram was.
+				// Two ticks of slack around the tick at which the
+				// server had heard the last datagram.
+				firstTick := silenceTick(seen, gone)
 				if silent := time.Duration(s.tick-firstTick+2) * tickDur; silent < lo {
 					st.fail(ts, Failure{What: fmt.Sprintf("%s was dropped %d ticks after the silence began (%s by the server's clock), before its timeout", gone, s.tick-firstTick, silent),
 						Got: s.String(), Want: fmt.Sprintf("%s still there for at least %s", gone, lo)})
