@@ -195,6 +195,22 @@ func cmdStaleSocket(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Check(err)
+	// A child that the checker forked just then (another check starting
+	// its program) holds a copy of the socket until its exec, and a loaded
+	// machine can make that last: until then a connection would still be
+	// taken. Wait until it is refused, as for a file a crashed server left.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.Dial(network, short)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			ts.Fatalf("stalesocket: %s still takes connections after it was closed", path)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the kernel, not synchronising with the program
+	}
 	// The program may run as another user (class grading): the file must
 	// be one it could have left itself, or connecting to it is denied
 	// rather than refused.
