@@ -54,6 +54,18 @@ func TestFixtureCrash(t *testing.T) {
 	assert.Contains(t, c.Failure.Output, "assignment to entry in nil map")
 }
 
+func TestFixtureLatePanicFailsAPassingCheck(t *testing.T) {
+	t.Parallel()
+	// Every step of echo_hello passes: the panic begins after the last
+	// one and finishes after the script ends.
+	c := onlyCheck(t, gradeFixture(t, "late-panic", "echo_hello"))
+	assert.Equal(t, results.Failed, c.Outcome)
+	require.NotNil(t, c.Failure)
+	assert.Equal(t, results.Crashed, c.Failure.Kind)
+	assert.Contains(t, c.Message, "crashed during the check")
+	assert.Contains(t, c.Failure.Output, "the client left")
+}
+
 func TestFixtureFloodIsBoundedAndStillGraded(t *testing.T) {
 	t.Parallel()
 	res := gradeFixture(t, "flood", "echo_hello", "echo_sizes", "server_signals")

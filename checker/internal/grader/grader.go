@@ -335,7 +335,12 @@ func runScript(ctx context.Context, o Options, s catalog.Script, program, work s
 		c.Message = lastLine(log)
 		return c
 	case !t.failed:
-		c.Outcome = results.Passed
+		if c.Failure = st.EndFailure(); c.Failure == nil {
+			c.Outcome = results.Passed
+			return c
+		}
+		c.Outcome, c.Message = results.Failed, c.Failure.What
+		c.Hint = o.Lesson.HintFor(s.Name, c.Kind())
 		return c
 	}
 	c.Outcome = results.Failed

@@ -4,8 +4,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// Commands returns the command table, for testscript.Params.Cmds.
+// Commands returns the command table, for testscript.Params.Cmds. After each
+// step, the script's state notes whether its server has ended (see
+// State.EndFailure).
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	cmds := commands()
+	for name, cmd := range cmds {
+		cmds[name] = func(ts *testscript.TestScript, neg bool, args []string) {
+			cmd(ts, neg, args)
+			state(ts).afterStep()
+		}
+	}
+	return cmds
+}
+
+func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"abstractname": cmdAbstractName,
 		"busyport":     cmdBusyPort,

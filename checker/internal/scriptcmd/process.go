@@ -65,6 +65,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	ts.Check(err)
 	st.mu.Lock()
 	st.server = p
+	st.stopAsked, st.judged, st.endedAlone = false, false, false
 	st.mu.Unlock()
 
 	cmdline := commandLine(args)
@@ -164,6 +165,7 @@ func cmdTerminate(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	st := state(ts)
 	p := st.runningServer(ts)
+	st.askStop()
 	p.Signal(sig)
 	st.waitExit(ts, p, 0, "after "+name, name, "exit status 0 (catch SIGINT and SIGTERM with os/signal and return from main)")
 }
@@ -187,6 +189,7 @@ func cmdSigterm(ts *testscript.TestScript, neg bool, args []string) {
 	p := st.runningServer(ts)
 	port, err := strconv.Atoi(ts.Getenv("PORT"))
 	ts.Check(err)
+	st.askStop()
 	p.Signal(syscall.SIGTERM)
 	deadline := st.deadline(stopTimeout)
 	for {
@@ -230,6 +233,13 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	st.waitExit(ts, p, code, "after it should have finished on its own", "", want)
 }
 
+// askStop records that the script is about to ask the server to stop.
+func (st *State) askStop() {
+	st.mu.Lock()
+	st.stopAsked = true
+	st.mu.Unlock()
+}
+
 // runningServer returns the server, which must still be running.
 func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
 	st.mu.Lock()
@@ -249,6 +259,9 @@ func (st *State) runningServer(ts *testscript.TestScript) *proc.Process {
 // waitExit waits for the server to exit with status code and no data race,
 // and makes its output what `stdout` and `stderr` match.
 func (st *State) waitExit(ts *testscript.TestScript, p *proc.Process, code int, when, sent, want string) {
+	st.mu.Lock()
+	st.judged = true
+	st.mu.Unlock()
 	exit, err := p.Wait(time.Until(st.deadline(stopTimeout)))
 	if i := bytes.Index(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")); i >= 0 {
 		st.fail(ts, Failure{Kind: results.Race, What: "the race detector found a data race in the server",

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -63,6 +64,10 @@ type State struct {
 	kept      map[any]any
 	lastRun   *proc.Process
 	streams   *Streams // what stdout and stderr match: see setStreams
+	// stopAsked: the script sent the server a signal that ends it;
+	// judged: a command judged how it ended; endedAlone: it had ended
+	// when a step of the script was done (see EndFailure).
+	stopAsked, judged, endedAlone bool
 }
 
 // NewState returns the state for one script. ctx bounds everything the script
@@ -148,16 +153,19 @@ func Setup(st *State) func(*testscript.Env) error {
 
 func (s *State) cleanup() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, c := range s.conns {
 		c.Close()
 	}
 	for _, p := range s.udp {
 		p.conn.Close()
 	}
-	if s.server != nil {
-		s.server.Kill()
+	server, failed := s.server, s.failure != nil
+	s.mu.Unlock()
+	if server != nil {
+		s.settle(server, failed)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.lastRun != nil {
 		s.lastRun.Kill()
 	}
@@ -264,6 +272,78 @@ func kindOf(f Failure, serverDied bool) results.Kind {
 		return results.WrongBytes
 	}
 	return ""
+}
+
+// settleTimeout is how long a server still running at the end of a
+// script that did not fail is given to exit on SIGTERM.
+const settleTimeout = time.Second
+
+// settle ends the script's server p, if it is still running. A script that did not fail asks it to stop with
+// SIGTERM first and gives it a moment: a server that began to panic during
+// the script (its handler's deferred Close ran, so the client saw a clean
+// end) then finishes printing the trace, and EndFailure sees it; SIGKILL
+// would cut it short. Past that moment, or when the script failed, the
+// whole group is killed.
+func (s *State) settle(p *proc.Process, failed bool) {
+	if p.Exited() {
+		return
+	}
+	if !failed && s.ctx.Err() == nil {
+		if err := p.Signal(syscall.SIGTERM); err == nil {
+			t := time.NewTimer(settleTimeout)
+			select {
+			case <-p.Done():
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+	p.Kill()
+}
+
+// afterStep notes, once a step of the script is done, whether the server
+// has ended by then: an end at the script's close (its interface deleted,
+// say) is not the program's doing.
+func (s *State) afterStep() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.server != nil && s.server.Exited() {
+		s.endedAlone = true
+	}
+}
+
+// EndFailure judges, once a script has passed, how its server ended: the
+// rules that hold for the whole of every check, whatever its steps looked
+// at. A panic or a data race at any moment fails the check; so does a
+// server that ended by itself, with a non-zero status or killed by a
+// signal, when no step asked it to stop or looked at how it ended. Without
+// this, a server that crashed on one client could seem to serve the next:
+// its other goroutines run on while the panic unwinds, or another
+// program takes its port. It returns nil when all is well.
+func (s *State) EndFailure() *Failure {
+	s.mu.Lock()
+	p, asked, judged, alone := s.server, s.stopAsked, s.judged, s.endedAlone
+	s.mu.Unlock()
+	if p == nil || !p.Exited() {
+		return nil
+	}
+	exit, _ := p.Wait(0)
+	switch {
+	case crashed(p):
+		return &Failure{Kind: results.Crashed, What: "the server crashed during the check, although each step of it passed",
+			Got:    fmt.Sprintf("a Go panic or fatal error in its stderr, and %s", exit),
+			Want:   "no panic ever: check every error and every length a peer sends, and keep serving the other clients",
+			Output: programOutput(p)}
+	case bytes.Contains(p.Stderr.Bytes(), []byte("WARNING: DATA RACE")):
+		return &Failure{Kind: results.Race, What: "the race detector found a data race in the server during the check",
+			Want:   "every variable that several goroutines touch guarded by a mutex (or a channel, or sync/atomic)",
+			Output: programOutput(p)}
+	case alone && !asked && !judged && (exit.Code != 0 || exit.Signal != ""):
+		return &Failure{Kind: results.Exited, What: fmt.Sprintf("the server ended by itself during the check (%s), although each step of it passed", exit),
+			Want:   "the server to keep running, serving every client, until it is asked to stop",
+			Output: programOutput(p)}
+	}
+	return nil
 }
 
 // serverDead reports whether the script's server has ended: exited and
