@@ -41,7 +41,7 @@ var lesson18 = Lesson{
 			Text: "**Malformed frames:** a frame too short for the headers it announces gives a line ending in `malformed` (`IPv4 malformed`, `... TCP malformed`), and never stops the sniffer: check each length before you slice."},
 	},
 	Hints: map[string]string{
-		"capture_ready":   `Open an AF_PACKET socket (SOCK_RAW, ETH_P_ALL in network byte order), bind it to the interface (-i, default lo), then print 'sniffing on IFACE'; nothing but packet lines after it on stdout; exit 0 on SIGTERM and SIGINT ("Opening a packet socket").`,
+		"capture_ready":   `Call signal.Notify for SIGINT and SIGTERM first; open an AF_PACKET socket (SOCK_RAW, ETH_P_ALL in network byte order), bind it to the interface (-i, default lo), then print 'sniffing on IFACE'; nothing but packet lines after it on stdout; exit 0 on SIGTERM and SIGINT ("Opening a packet socket").`,
 		"iface_unknown":   `Look the interface up by name (net.InterfaceByName) first; when that fails, print one line to stderr and exit 1 ("Binding to one interface").`,
 		"udp_ipv4":        `Every multi-byte field is big-endian (binary.BigEndian); the TTL is byte 8 of the IPv4 header; len is UDP's length field minus its own 8 bytes ("TCP, UDP and ICMP", "What the checker tests").`,
 		"tcp_segments":    `TCP's header is its data offset times 4 bytes (options included), the payload is what follows up to the IP packet's end, and the flags are byte 13 ("TCP, UDP and ICMP").`,

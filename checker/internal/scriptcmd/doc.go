@@ -450,11 +450,12 @@
 //		Send SIGTERM to the server and wait (at most 5s) until nothing
 //		listens on $PORT any more, without waiting for the server to exit:
 //		clients already connected can still be checked. Linux only.
-//	sniff ARGS...
+//	sniff [-signals-first] ARGS...
 //		Start the lesson's program, a packet sniffer, with ARGS in the
 //		background and wait (at most 5s) for its stdout line
 //		`sniffing on IFACE`; set $IFACE. Like serve, it becomes the
-//		server that terminate stops.
+//		server that terminate stops, and -signals-first judges, as for
+//		serve, that it handles SIGINT before its first print.
 //	sniffed [-count=N] [-re] LINE...
 //		The sniffer prints a line equal to the words LINE joined by single
 //		spaces (with -re, a line that they match whole, as a regular

@@ -26,10 +26,15 @@ const sniffOutputLimit = 4 << 20
 func cmdSniff(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "sniff")
 	st := state(ts)
+	signalsFirst := len(args) > 0 && args[0] == "-signals-first"
+	if signalsFirst {
+		args = args[1:]
+	}
 	iface := st.startBackground(ts, args, background{
 		role: "sniffer", prefix: sniffPrefix, line: sniffPrefix + "IFACE", limit: sniffOutputLimit,
-		whenExited:  "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",
-		whenTimeout: "a line `sniffing on IFACE` on stdout (with a newline) as soon as the packet socket is bound",
+		whenExited:   "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",
+		whenTimeout:  "a line `sniffing on IFACE` on stdout (with a newline) as soon as the packet socket is bound",
+		signalsFirst: signalsFirst,
 	})
 	if iface == "" {
 		st.fail(ts, Failure{What: "the readiness line names no interface", Sent: "started: " + commandLine(args),
