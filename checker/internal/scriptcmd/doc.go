@@ -90,14 +90,18 @@
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP.
-//	etherip IFACE FROM TO PROTO SIZE PAD
+//	etherip [-total=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
-//		from FROM to TO (IPv4:PORT), TTL 64, protocol PROTO: for 6, a
+//		(an IPv6 one, with IPv6 addresses) from FROM to TO (ADDR:PORT),
+//		TTL or hop limit 64, protocol or next header PROTO: for 6, a
 //		20-byte TCP header (PSH and ACK, the ports of FROM and TO) and
 //		SIZE bytes of data; otherwise SIZE bytes. PAD zero bytes follow
 //		the IP packet in the frame, as Ethernet pads a short frame: its
-//		total length does not count them. Needs CAP_NET_RAW (Isolated
-//		lessons); Linux only.
+//		total length (IPv6: payload length) does not count them. The
+//		packet may lie: -total=N writes N as IPv4's total length,
+//		-tcpoff=N N as TCP's data offset (in 32-bit words), and
+//		-icmp=TYPE/CODE puts an ICMP type and code in the data's first two
+//		bytes. Needs CAP_NET_RAW (Isolated lessons); Linux only.
 //	ethersend IFACE TYPE SIZE
 //		Send one Ethernet frame on IFACE to the broadcast address, with
 //		EtherType TYPE (such as 0x88b5) and SIZE bytes of a seeded

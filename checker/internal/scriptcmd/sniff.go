@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -279,4 +280,74 @@ func cmdUDPEcho(ts *testscript.TestScript, neg bool, args []string) {
 		<-done
 	})
 	ts.Setenv("UDPECHO", c.LocalAddr().String())
+}
+
+// etherIP describes the IP packet that etherip puts in a frame, and the
+// ways it may lie about itself.
+type etherIP struct {
+	from, to  netip.AddrPort // both IPv4 or both IPv6
+	proto     int            // IPv4's protocol or IPv6's next header
+	size, pad int            // the bytes of data, and of padding after the packet
+	total     int            // IPv4's total length field, if not 0 (else the true one)
+	tcpOffset int            // TCP's data offset in words, if not 0 (else 5)
+	icmp      bool           // the data starts with ICMP type and code:
+	icmpTC    [2]byte        // these two
+}
+
+// frame returns the frame's EtherType (0x0800 or 0x86dd) and what follows
+// the Ethernet header: the IP packet, then the padding.
+func (e etherIP) frame() (etherType uint16, payload []byte) {
+	// What follows the IP header: for TCP a 20-byte header (ACK and PSH,
+	// no options) and SIZE bytes of data; for any other protocol, SIZE
+	// bytes.
+	var body []byte
+	if e.proto == 6 {
+		body = make([]byte, 20)
+		binary.BigEndian.PutUint16(body[0:], e.from.Port())
+		binary.BigEndian.PutUint16(body[2:], e.to.Port())
+		binary.BigEndian.PutUint32(body[4:], 1)
+		binary.BigEndian.PutUint32(body[8:], 1)
+		off := 5
+		if e.tcpOffset != 0 {
+			off = e.tcpOffset
+		}
+		body[12] = byte(off) << 4
+		body[13] = 0x18 // PSH, ACK
+		binary.BigEndian.PutUint16(body[14:], 1024)
+	}
+	body = append(body, pattern(e.size, uint64(e.size)^0xe7)...)
+	if e.icmp && len(body) >= 2 {
+		body[0], body[1] = e.icmpTC[0], e.icmpTC[1]
+	}
+
+	var ip []byte
+	if e.from.Addr().Is4() {
+		etherType = 0x0800
+		ip = make([]byte, 20, 20+len(body)+e.pad)
+		ip[0] = 0x45
+		total := 20 + len(body)
+		if e.total != 0 {
+			total = e.total
+		}
+		binary.BigEndian.PutUint16(ip[2:], uint16(total))
+		binary.BigEndian.PutUint16(ip[6:], 0x4000)
+		ip[8], ip[9] = 64, byte(e.proto)
+		src, dst := e.from.Addr().As4(), e.to.Addr().As4()
+		copy(ip[12:], src[:])
+		copy(ip[16:], dst[:])
+		binary.BigEndian.PutUint16(ip[10:], ipChecksum(ip))
+	} else {
+		etherType = 0x86dd
+		ip = make([]byte, 40, 40+len(body)+e.pad)
+		ip[0] = 0x60
+		binary.BigEndian.PutUint16(ip[4:], uint16(len(body)))
+		ip[6], ip[7] = byte(e.proto), 64
+		src, dst := e.from.Addr().As16(), e.to.Addr().As16()
+		copy(ip[8:], src[:])
+		copy(ip[24:], dst[:])
+	}
+	ip = append(ip, body...)
+	// Bytes after the IP packet, as Ethernet pads a short frame: they
+	// belong to no header.
+	return etherType, append(ip, make([]byte, e.pad)...)
 }

@@ -179,46 +179,45 @@ func sniffHtons(v uint16) uint16 { return v<<8 | v>>8 }
 
 func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "etherip")
-	const use = "etherip IFACE FROM TO PROTO SIZE PAD"
+	const use = "etherip [-total=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD"
+	var e etherIP
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		name, value, _ := strings.Cut(args[0], "=")
+		var err error
+		switch name {
+		case "-total":
+			e.total, err = strconv.Atoi(value)
+			usage(ts, err == nil && e.total > 0 && e.total <= 0xffff, use+" (-total from 1 to 65535)")
+		case "-tcpoff":
+			e.tcpOffset, err = strconv.Atoi(value)
+			usage(ts, err == nil && e.tcpOffset > 0 && e.tcpOffset <= 15, use+" (-tcpoff from 1 to 15)")
+		case "-icmp":
+			t, c, _ := strings.Cut(value, "/")
+			typ, err1 := strconv.ParseUint(t, 10, 8)
+			code, err2 := strconv.ParseUint(c, 10, 8)
+			usage(ts, err1 == nil && err2 == nil, use+" (-icmp=TYPE/CODE, each from 0 to 255)")
+			e.icmp, e.icmpTC = true, [2]byte{byte(typ), byte(code)}
+		default:
+			usage(ts, false, use)
+		}
+		args = args[1:]
+	}
 	usage(ts, len(args) == 6, use)
 	ifi, err := net.InterfaceByName(args[0])
 	ts.Check(err)
-	from, err1 := netip.ParseAddrPort(args[1])
-	to, err2 := netip.ParseAddrPort(args[2])
-	proto, err3 := strconv.Atoi(args[3])
-	size, err4 := strconv.Atoi(args[4])
-	pad, err5 := strconv.Atoi(args[5])
-	usage(ts, errors.Join(err1, err2, err3, err4, err5) == nil && from.Addr().Is4() && to.Addr().Is4(), use+" (FROM and TO IPv4:PORT)")
-	usage(ts, proto > 0 && proto < 255 && size >= 0 && size <= 1400 && pad >= 0 && pad <= 64, use+" (PROTO 1-254, SIZE at most 1400, PAD at most 64)")
-
-	// What follows the IPv4 header: for TCP a 20-byte header (ACK and
-	// PSH, no options) and SIZE bytes of data; for any other protocol,
-	// SIZE bytes.
-	var body []byte
-	if proto == 6 {
-		body = make([]byte, 20)
-		binary.BigEndian.PutUint16(body[0:], from.Port())
-		binary.BigEndian.PutUint16(body[2:], to.Port())
-		binary.BigEndian.PutUint32(body[4:], 1)
-		binary.BigEndian.PutUint32(body[8:], 1)
-		body[12] = 5 << 4
-		body[13] = 0x18 // PSH, ACK
-		binary.BigEndian.PutUint16(body[14:], 1024)
-	}
-	body = append(body, pattern(size, uint64(size)^0xe7)...)
-	ip := make([]byte, 20, 20+len(body)+pad)
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(body)))
-	binary.BigEndian.PutUint16(ip[6:], 0x4000)
-	ip[8], ip[9] = 64, byte(proto)
-	src, dst := from.Addr().As4(), to.Addr().As4()
-	copy(ip[12:], src[:])
-	copy(ip[16:], dst[:])
-	binary.BigEndian.PutUint16(ip[10:], ipChecksum(ip))
-	ip = append(ip, body...)
-	// Bytes after the IP packet, as Ethernet pads a short frame: they
-	// belong to no header.
-	ip = append(ip, make([]byte, pad)...)
+	var err1, err2, err3, err4, err5 error
+	e.from, err1 = netip.ParseAddrPort(args[1])
+	e.to, err2 = netip.ParseAddrPort(args[2])
+	e.proto, err3 = strconv.Atoi(args[3])
+	e.size, err4 = strconv.Atoi(args[4])
+	e.pad, err5 = strconv.Atoi(args[5])
+	usage(ts, errors.Join(err1, err2, err3, err4, err5) == nil && e.from.Addr().Is4() == e.to.Addr().Is4() &&
+		!e.from.Addr().Is4In6() && !e.to.Addr().Is4In6(), use+" (FROM and TO both IPv4:PORT or both [IPv6]:PORT)")
+	usage(ts, e.proto > 0 && e.proto < 255 && e.size >= 0 && e.size <= 1400 && e.pad >= 0 && e.pad <= 64, use+" (PROTO 1-254, SIZE at most 1400, PAD at most 64)")
+	usage(ts, e.total == 0 || e.from.Addr().Is4(), use+" (-total with IPv4 only)")
+	usage(ts, e.tcpOffset == 0 || e.proto == 6, use+" (-tcpoff with PROTO 6 only)")
+	usage(ts, !e.icmp || e.size >= 2 && e.proto != 6, use+" (-icmp with SIZE 2 or more, PROTO not 6)")
+	etherType, payload := e.frame()
 
 	send, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -230,10 +229,10 @@ func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
 	srcMAC := make([]byte, 6)
 	copy(srcMAC, ifi.HardwareAddr) // none on loopback: all zeros
 	frame = append(frame, srcMAC...)
-	frame = binary.BigEndian.AppendUint16(frame, 0x0800)
-	frame = append(frame, ip...)
-	to4 := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Protocol: sniffHtons(0x0800), Halen: 6, Addr: broadcast}
-	if err := unix.Sendto(send, frame, 0, to4); err != nil {
+	frame = binary.BigEndian.AppendUint16(frame, etherType)
+	frame = append(frame, payload...)
+	to := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Protocol: sniffHtons(etherType), Halen: 6, Addr: broadcast}
+	if err := unix.Sendto(send, frame, 0, to); err != nil {
 		ts.Fatalf("etherip: send on %s: %v", ifi.Name, err)
 	}
 }

@@ -1,6 +1,8 @@
 package scriptcmd
 
 import (
+	"encoding/binary"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -59,4 +61,34 @@ func TestSniffBadLine(t *testing.T) {
 		assert.NotEmpty(t, sniffBadLine(append(append([]string(nil), good...), bad)), bad)
 	}
 	assert.NotEmpty(t, sniffBadLine([]string{"IPv4 malformed"}), "the readiness line comes first")
+}
+
+func TestEtherIPFrame(t *testing.T) {
+	e := etherIP{from: netip.MustParseAddrPort("127.0.0.1:40100"), to: netip.MustParseAddrPort("127.0.0.2:40101"), proto: 6, size: 5, pad: 12}
+	typ, b := e.frame()
+	assert.Equal(t, uint16(0x0800), typ)
+	assert.Len(t, b, 20+20+5+12)
+	assert.Equal(t, uint16(45), binary.BigEndian.Uint16(b[2:4]), "total length: header, TCP header and data, not the padding")
+	assert.Equal(t, byte(6), b[9])
+	assert.Equal(t, uint16(40100), binary.BigEndian.Uint16(b[20:22]))
+	assert.Equal(t, byte(5<<4), b[32], "data offset 5")
+	assert.Equal(t, ipChecksum(b[:20]), binary.BigEndian.Uint16(b[10:12]), "the header checksum")
+
+	e.total, e.tcpOffset = 300, 15
+	_, b = e.frame()
+	assert.Equal(t, uint16(300), binary.BigEndian.Uint16(b[2:4]))
+	assert.Equal(t, byte(15<<4), b[32])
+
+	e = etherIP{from: netip.MustParseAddrPort("[::1]:1"), to: netip.MustParseAddrPort("[::2]:1"), proto: 253, size: 10, pad: 20}
+	typ, b = e.frame()
+	assert.Equal(t, uint16(0x86dd), typ)
+	assert.Len(t, b, 40+10+20)
+	assert.Equal(t, byte(6), b[0]>>4)
+	assert.Equal(t, uint16(10), binary.BigEndian.Uint16(b[4:6]), "payload length: the data, not the padding")
+	assert.Equal(t, []byte{253, 64}, b[6:8])
+	assert.Equal(t, netip.MustParseAddr("::2").AsSlice(), b[24:40])
+
+	e = etherIP{from: netip.MustParseAddrPort("127.0.0.1:0"), to: netip.MustParseAddrPort("127.0.0.2:0"), proto: 1, size: 8, icmp: true, icmpTC: [2]byte{8, 1}}
+	_, b = e.frame()
+	assert.Equal(t, []byte{8, 1}, b[20:22])
 }
