@@ -140,9 +140,10 @@
 //		or slowconnect (the accept queue is full for 500ms, so a connect
 //		there gets through when the client's kernel resends its SYN, about
 //		1s after the first; then echo; Linux only).
-//	fds MAX
-//		The server has at most MAX file descriptors open (waiting up to 1s
-//		for it to close those of clients that just left). Linux only.
+//	fds [-sockets] MAX
+//		The server has at most MAX file descriptors open (with -sockets,
+//		at most MAX of them sockets), waiting up to 1s for it to close
+//		those of clients that just left. Linux only.
 //	flood NAME... SIZE
 //		On each connection NAME, all at once, write SIZE bytes of a seeded
 //		pattern (another for each) without reading, until all went in or
@@ -436,7 +437,7 @@
 //		udplisten NAME saw a packet with the same UDP bytes and the same
 //		header, apart from what Linux fills in (checksum and total length;
 //		ID and source when 0). Linux only.
-//	serve [-signals-first] ARGS...
+//	serve [-signals-first] [-listening-first] ARGS...
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
 //		$HOST and $PORT from it. With -signals-first (Linux), the program
@@ -444,7 +445,10 @@
 //		stdout is a full pipe until the checker has looked: when it blocks
 //		printing its line, it must have a handler for SIGINT already
 //		(signal.Notify before the line, or a signal sent the moment the
-//		line is read kills it). Where /proc cannot show that, it is not
+//		line is read kills it). With -listening-first (Linux, TCP), the
+//		same hold judges that the program has a listening TCP socket
+//		when it prints: a client that connects the moment it reads the
+//		line must not be refused. Where /proc cannot show that, it is not
 //		judged.
 //	sigterm
 //		Send SIGTERM to the server and wait (at most 5s) until nothing
