@@ -25,7 +25,7 @@ type fakeServer struct {
 	stop     chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "late", "silent", "slowconnect", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "silent", "slowconnect", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -131,6 +131,15 @@ func (f *fakeServer) handle(c net.Conn) {
 		case "drip":
 			if n > 0 {
 				f.drip(c)
+				return
+			}
+		case "hangup":
+			if n > 0 {
+				// Take the whole message, then close with a plain FIN and
+				// not one byte of echo.
+				c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+				rest, _ := io.ReadAll(c)
+				f.record(rest)
 				return
 			}
 		case "closeearly":
