@@ -90,6 +90,10 @@
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP.
+//	endedwithin DURATION
+//		The last run ended within DURATION of the moment the fake server
+//		(slowsilent) accepted its connection. When no connection got
+//		through, nothing is judged.
 //	etherip IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		from FROM to TO (IPv4:PORT), TTL 64, protocol PROTO: for 6, a
@@ -140,7 +144,10 @@
 //		blackhole (a full accept queue: a connect there hangs; Linux only)
 //		or slowconnect (the accept queue is full for 500ms, so a connect
 //		there gets through when the client's kernel resends its SYN, about
-//		1s after the first; then echo; Linux only).
+//		1s after the first; then echo; Linux only) or slowsilent (the
+//		same, but the queue stays full until a client's SYN is seen, so
+//		its connect gets through about 1s after it began, whenever the
+//		client started; then silent; Linux only).
 //	fds [-sockets] MAX
 //		The server has at most MAX file descriptors open (with -sockets,
 //		at most MAX of them sockets), waiting up to 1s for it to close
