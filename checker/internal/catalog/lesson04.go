@@ -16,7 +16,7 @@ var lesson04 = Lesson{
 		{ID: "count_totals", Checks: []string{"stats_exact", "shutdown_drain"},
 			Text: "**Counting:** N is the number of connections accepted, including ones that sent nothing; M is the number of bytes echoed, over all clients, including bytes echoed after the signal."},
 		{ID: "shutdown_drain", Checks: []string{"shutdown_drain", "stats_exact"},
-			Text: "**Stopping:** on SIGINT or SIGTERM, close the listener (new clients are refused), keep serving the clients still connected until they leave, then print the line `served N clients, M bytes` on stdout (the word is always `clients`, even for one) and exit 0, within 5 seconds of the signal when no client is left."},
+			Text: "**Stopping:** on SIGINT or SIGTERM, close the listener (new clients are refused), keep serving the clients still connected until they leave, however long they take (the checker keeps one 3 seconds), then print the line `served N clients, M bytes` on stdout (the word is always `clients`, even for one) and exit 0, within 5 seconds of the signal when no client is left."},
 		{ID: "no_data_race", Checks: []string{"clients_concurrent", "stats_exact"},
 			Text: "**No data race:** the checker builds the program with `-race`; a `WARNING: DATA RACE` report on stderr fails the check that stops the server, whatever the totals say."},
 	},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -70,4 +71,29 @@ func fullQueue() (int, string, net.Conn, error) {
 		return -1, "", nil, fmt.Errorf("blackhole fill: %w", err)
 	}
 	return fd, addr, filler, nil
+}
+
+// waitSynSent returns once a socket of this network namespace is in
+// SYN_SENT towards port on 127.0.0.1, a client's connect under way, or
+// when stop is closed or limit has passed.
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) {
+	want := fmt.Sprintf("0100007F:%04X", port)
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		data, err := os.ReadFile("/proc/net/tcp")
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			// sl local_address rem_address st ...
+			if f := strings.Fields(line); len(f) > 3 && f[2] == want && f[3] == tcpStates["SYN_SENT"] {
+				return
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(2 * time.Millisecond): // polling the kernel's table
+		}
+	}
 }

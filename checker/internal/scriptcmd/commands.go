@@ -33,6 +33,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"dnsqueries":   cmdDNSQueries,
 		"dnsserver":    cmdDNSServer,
 		"dnstcp":       cmdDNSTCP,
+		"endedwithin":  cmdEndedWithin,
 		"etherip":      cmdEtherIP,
 		"ethersend":    cmdEtherSend,
 		"exits":        cmdExits,

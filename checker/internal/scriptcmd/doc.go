@@ -90,6 +90,10 @@
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP.
+//	endedwithin DURATION
+//		The last run ended within DURATION of the moment the fake server
+//		(slowsilent) accepted its connection. When no connection got
+//		through, nothing is judged.
 //	etherip [-total=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		(an IPv6 one, with IPv6 addresses) from FROM to TO (ADDR:PORT),
@@ -137,16 +141,21 @@
 //		lessons whose program is a client. MODE is echo (echo at once),
 //		trickle (echo in 3-byte pieces, 10ms apart), late (echo each piece
 //		1s after it arrives), closeearly (echo half of the first bytes,
-//		then close), drip (after the first bytes, send "." every 100ms and
+//		then close), hangup (take the message, then close without a
+//		byte), drip (after the first bytes, send "." every 100ms and
 //		never a newline), twice (echo every piece twice), silent (accept,
 //		never answer, never close, even after the client's FIN),
 //		blackhole (a full accept queue: a connect there hangs; Linux only)
 //		or slowconnect (the accept queue is full for 500ms, so a connect
 //		there gets through when the client's kernel resends its SYN, about
-//		1s after the first; then echo; Linux only).
-//	fds MAX
-//		The server has at most MAX file descriptors open (waiting up to 1s
-//		for it to close those of clients that just left). Linux only.
+//		1s after the first; then echo; Linux only) or slowsilent (the
+//		same, but the queue stays full until a client's SYN is seen, so
+//		its connect gets through about 1s after it began, whenever the
+//		client started; then silent; Linux only).
+//	fds [-sockets] MAX
+//		The server has at most MAX file descriptors open (with -sockets,
+//		at most MAX of them sockets), waiting up to 1s for it to close
+//		those of clients that just left. Linux only.
 //	flood NAME... SIZE
 //		On each connection NAME, all at once, write SIZE bytes of a seeded
 //		pattern (another for each) without reading, until all went in or
@@ -440,7 +449,7 @@
 //		udplisten NAME saw a packet with the same UDP bytes and the same
 //		header, apart from what Linux fills in (checksum and total length;
 //		ID and source when 0). Linux only.
-//	serve [-signals-first] ARGS...
+//	serve [-signals-first] [-listening-first] ARGS...
 //		Start the lesson's program with ARGS in the background and wait (at
 //		most 5s) for its stdout line `listening on HOST:PORT`; set $ADDR,
 //		$HOST and $PORT from it. With -signals-first (Linux), the program
@@ -448,7 +457,10 @@
 //		stdout is a full pipe until the checker has looked: when it blocks
 //		printing its line, it must have a handler for SIGINT already
 //		(signal.Notify before the line, or a signal sent the moment the
-//		line is read kills it). Where /proc cannot show that, it is not
+//		line is read kills it). With -listening-first (Linux, TCP), the
+//		same hold judges that the program has a listening TCP socket
+//		when it prints: a client that connects the moment it reads the
+//		line must not be refused. Where /proc cannot show that, it is not
 //		judged.
 //	sigterm
 //		Send SIGTERM to the server and wait (at most 5s) until nothing

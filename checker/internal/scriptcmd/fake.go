@@ -22,10 +22,14 @@ type fakeServer struct {
 	mu       sync.Mutex
 	received []byte
 	conns    []net.Conn
+	// filler is the local address of slowsilent's own connection, which
+	// filled the queue; accepted is when the first other one was accepted.
+	filler   string
+	accepted time.Time
 	stop     chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "late", "silent", "slowconnect", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "silent", "slowconnect", "slowsilent", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -51,6 +55,19 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 			filler.Close()
 			f.serve()
 		})
+	} else if args[0] == "slowsilent" {
+		ln, filler, err := slowListener()
+		ts.Check(err)
+		f = &fakeServer{ln: ln, mode: "silent", filler: filler.LocalAddr().String()}
+		port := ln.Addr().(*net.TCPAddr).Port
+		// The queue stays full until a client's first SYN is out (and
+		// dropped): its connect can then only get through with the SYN
+		// its kernel resends, 1s after the first, whenever it started.
+		f.wg.Go(func() {
+			waitSynSent(port, f.stopped(), synWaitLimit)
+			filler.Close()
+			f.serve()
+		})
 	} else {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		ts.Check(err)
@@ -70,6 +87,9 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 // the client's kernel resends its SYN, 1s after the first.
 const slowConnectDelay = 500 * time.Millisecond
 
+// synWaitLimit bounds how long slowsilent waits for a client's SYN.
+const synWaitLimit = 10 * time.Second
+
 // lateDelay is how long late waits before it echoes.
 const lateDelay = time.Second
 
@@ -81,6 +101,9 @@ func (f *fakeServer) serve() {
 		}
 		f.mu.Lock()
 		f.conns = append(f.conns, c)
+		if f.accepted.IsZero() && c.RemoteAddr().String() != f.filler {
+			f.accepted = time.Now()
+		}
 		f.mu.Unlock()
 		f.wg.Go(func() { f.handle(c) })
 	}
@@ -131,6 +154,15 @@ func (f *fakeServer) handle(c net.Conn) {
 		case "drip":
 			if n > 0 {
 				f.drip(c)
+				return
+			}
+		case "hangup":
+			if n > 0 {
+				// Take the whole message, then close with a plain FIN and
+				// not one byte of echo.
+				c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+				rest, _ := io.ReadAll(c)
+				f.record(rest)
 				return
 			}
 		case "closeearly":
@@ -257,4 +289,33 @@ func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 	_, err := fmt.Sscan(args[1], &size)
 	ts.Check(err)
 	ts.Setenv(args[0], string(printablePattern(size)))
+}
+
+func cmdEndedWithin(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "endedwithin")
+	usage(ts, len(args) == 1, "endedwithin DURATION")
+	limit, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	st := state(ts)
+	st.mu.Lock()
+	f, end := st.fake, st.lastRunEnd
+	var accepted time.Time
+	if f != nil {
+		f.mu.Lock()
+		accepted = f.accepted
+		f.mu.Unlock()
+	}
+	st.mu.Unlock()
+	if f == nil || end.IsZero() {
+		ts.Fatalf("endedwithin needs a fakeserver and a run before it")
+	}
+	if accepted.IsZero() || accepted.After(end) {
+		return // the connect never got through: the run's own checks judge it
+	}
+	if took := end.Sub(accepted); took > limit {
+		st.fail(ts, Failure{
+			What: fmt.Sprintf("the program ended %s after its connect got through (about 1s after it started connecting)", took.Round(10*time.Millisecond)),
+			Want: fmt.Sprintf("at most %s: the timeout bounds the whole wait, the connect included, so a connect that took 1s leaves only the rest of it (compute the deadline once, before dialling, and give the dial the same deadline)", limit),
+		})
+	}
 }

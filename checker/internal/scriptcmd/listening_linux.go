@@ -58,3 +58,37 @@ func listenInodes(port int) (map[string]bool, error) {
 	}
 	return inodes, nil
 }
+
+// listensAny reports whether process pid holds a listening TCP socket on
+// any port (in its own network namespace).
+func listensAny(pid int) (bool, error) {
+	inodes := map[string]bool{}
+	for _, table := range []string{"tcp", "tcp6"} {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, table))
+		if err != nil {
+			if table == "tcp6" {
+				continue
+			}
+			return false, fmt.Errorf("read socket table: %w", err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if f := strings.Fields(line); len(f) > 9 && f[3] == tcpStates["LISTEN"] {
+				inodes[f[9]] = true
+			}
+		}
+	}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		return false, fmt.Errorf("list descriptors: %w", err)
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err != nil {
+			continue
+		}
+		if ino, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(ino, "]")] {
+			return true, nil
+		}
+	}
+	return false, nil
+}

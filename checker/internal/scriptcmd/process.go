@@ -37,6 +37,9 @@ type background struct {
 	// signalsFirst holds the program's first print to judge whether it
 	// handles SIGINT by then (see serve -signals-first).
 	signalsFirst bool
+	// listeningFirst holds the program's first print to judge whether it
+	// has a listening TCP socket by then (see serve -listening-first).
+	listeningFirst bool
 }
 
 // startBackground starts the lesson's program with args as the script's
@@ -52,7 +55,7 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	ready := make(chan string, 1)
 	p, err := proc.Start(st.ctx, proc.Spec{
 		Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: st.programEnv(), Confine: st.Confine, User: st.User, Limit: b.limit,
-		Held: b.signalsFirst,
+		Held: b.signalsFirst || b.listeningFirst,
 		OnStdoutLine: func(line string) {
 			if strings.HasPrefix(line, b.prefix) {
 				select {
@@ -69,8 +72,8 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	st.mu.Unlock()
 
 	cmdline := commandLine(args)
-	if b.signalsFirst {
-		st.judgeSignalsFirst(ts, p, b, cmdline)
+	if b.signalsFirst || b.listeningFirst {
+		st.judgeFirstPrint(ts, p, b, cmdline)
 	}
 	timer := time.NewTimer(time.Until(st.deadline(readyTimeout)))
 	defer timer.Stop()
@@ -98,12 +101,13 @@ func (st *State) startBackground(ts *testscript.TestScript, args []string, b bac
 	return "" // not reached: fail stops the script
 }
 
-// judgeSignalsFirst waits until the held program p blocks in its first
-// print, fails the check if it has no handler for SIGINT by then, and
-// lets the print through. A program that exits or never prints is left
-// to the readiness wait that follows, and where /proc cannot show what
-// the program does, nothing is judged.
-func (st *State) judgeSignalsFirst(ts *testscript.TestScript, p *proc.Process, b background, cmdline string) {
+// judgeFirstPrint waits until the held program p blocks in its first
+// print and judges what it had set up by then: a handler for SIGINT
+// (b.signalsFirst), a listening TCP socket (b.listeningFirst); it fails
+// the check if that is missing, and lets the print through. A program that
+// exits or never prints is left to the readiness wait that follows, and
+// where /proc cannot show what the program does, nothing is judged.
+func (st *State) judgeFirstPrint(ts *testscript.TestScript, p *proc.Process, b background, cmdline string) {
 	defer p.Release()
 	deadline := st.deadline(readyTimeout)
 	for {
@@ -115,6 +119,21 @@ func (st *State) judgeSignalsFirst(ts *testscript.TestScript, p *proc.Process, b
 			break
 		}
 		time.Sleep(2 * time.Millisecond) // polling /proc, not synchronising with the program
+	}
+	if b.listeningFirst {
+		if up, err := listensAny(p.Pid()); err == nil && !up {
+			p.Release()
+			st.fail(ts, Failure{
+				What:   fmt.Sprintf("the %s printed on stdout before it was listening", b.role),
+				Sent:   "started: " + cmdline + " (its first print held until the checker had looked in /proc)",
+				Got:    "when it first wrote to stdout (that should be its readiness line), it had no listening TCP socket: a client that connects the moment it reads the line is refused",
+				Want:   "the readiness line after listen succeeds: socket, setsockopt, bind, listen, getsockname, then print",
+				Output: programOutput(p),
+			})
+		}
+	}
+	if !b.signalsFirst {
+		return
 	}
 	if caught, err := p.Catches(syscall.SIGINT); err != nil || caught {
 		return
@@ -132,15 +151,17 @@ func (st *State) judgeSignalsFirst(ts *testscript.TestScript, p *proc.Process, b
 func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "serve")
 	st := state(ts)
-	signalsFirst := len(args) > 0 && args[0] == "-signals-first"
-	if signalsFirst {
+	var signalsFirst, listeningFirst bool
+	for len(args) > 0 && (args[0] == "-signals-first" || args[0] == "-listening-first") {
+		signalsFirst = signalsFirst || args[0] == "-signals-first"
+		listeningFirst = listeningFirst || args[0] == "-listening-first"
 		args = args[1:]
 	}
 	addr := st.startBackground(ts, args, background{
 		role: "server", prefix: readyPrefix, line: readyPrefix + "HOST:PORT",
 		whenExited:   "a line `listening on HOST:PORT` on stdout once it is ready for clients (after bind, and listen for TCP), then to keep running",
 		whenTimeout:  "a line `listening on HOST:PORT` on stdout (print it with a newline, after listen succeeds)",
-		signalsFirst: signalsFirst,
+		signalsFirst: signalsFirst, listeningFirst: listeningFirst,
 	})
 	cmdline := commandLine(args)
 	host, port, err := net.SplitHostPort(addr)
@@ -351,6 +372,9 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 	st.lastRun = p
 	st.mu.Unlock()
 	exit, err := p.Wait(time.Until(st.deadline(limit)))
+	st.mu.Lock()
+	st.lastRunEnd = time.Now()
+	st.mu.Unlock()
 	cmdline := commandLine(args)
 	if errors.Is(err, proc.ErrTimeout) {
 		st.fail(ts, Failure{Kind: results.NoReply, What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),

@@ -49,7 +49,11 @@ func statusField(pid int, field string) (int64, error) {
 
 func cmdFDs(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fds")
-	usage(ts, len(args) == 1, "fds MAX")
+	onlySockets := len(args) == 2 && args[0] == "-sockets"
+	if onlySockets {
+		args = args[1:]
+	}
+	usage(ts, len(args) == 1, "fds [-sockets] MAX")
 	st := state(ts)
 	limit, err := strconv.Atoi(args[0])
 	ts.Check(err)
@@ -60,10 +64,17 @@ func cmdFDs(ts *testscript.TestScript, neg bool, args []string) {
 	for deadline := st.deadline(time.Second); ; {
 		open, sockets, err = countFDs(p.Pid())
 		ts.Check(err)
+		if onlySockets {
+			open = sockets
+		}
 		if open <= limit || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond) // polling the kernel's table
+	}
+	if open > limit && onlySockets {
+		st.fail(ts, Failure{What: fmt.Sprintf("the server has %d sockets open", sockets),
+			Want: fmt.Sprintf("at most %d (the listening socket, and the connections still in use): close every connection's descriptor when you are done with it (shutdown sends a FIN but keeps the descriptor)", limit)})
 	}
 	if open > limit {
 		st.fail(ts, Failure{What: fmt.Sprintf("the server has %d file descriptors open (%d of them sockets)", open, sockets),
