@@ -73,27 +73,28 @@ func fullQueue() (int, string, net.Conn, error) {
 	return fd, addr, filler, nil
 }
 
-// waitSynSent returns once a socket of this network namespace is in
-// SYN_SENT towards port on 127.0.0.1, a client's connect under way, or
-// when stop is closed or limit has passed.
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) {
+// waitSynSent returns true once a socket of this network namespace is in
+// SYN_SENT towards port on 127.0.0.1, a client's connect under way, and
+// false when stop is closed or limit has passed first.
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) bool {
 	want := fmt.Sprintf("0100007F:%04X", port)
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		data, err := os.ReadFile("/proc/net/tcp")
 		if err != nil {
-			return
+			return false
 		}
 		for _, line := range strings.Split(string(data), "\n") {
 			// sl local_address rem_address st ...
 			if f := strings.Fields(line); len(f) > 3 && f[2] == want && f[3] == tcpStates["SYN_SENT"] {
-				return
+				return true
 			}
 		}
 		select {
 		case <-stop:
-			return
+			return false
 		case <-time.After(2 * time.Millisecond): // polling the kernel's table
 		}
 	}
+	return false
 }

@@ -16,4 +16,4 @@ func slowListener() (net.Listener, net.Conn, error) {
 	return nil, nil, errors.New("fakeserver slowconnect needs Linux")
 }
 
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) {}
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) bool { return false }
