@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -57,6 +58,11 @@ type Server struct {
 	// totals), and StdoutText says them in the README's words.
 	Stdout     []string
 	StdoutText string
+	// StdoutChecks are checks of the lesson's own that test the stdout
+	// rule too: where the server can end on its own (lesson 13's
+	// receiver, once it has lingered), one that reads its stdout after
+	// it did, which server_stdout, stopping it with SIGTERM, never sees.
+	StdoutChecks []string
 }
 
 // Client marks a lesson whose program is a TCP client with a timeout: the
@@ -96,7 +102,7 @@ func (l Lesson) sharedRules() []shared {
 			shared{Clause{ID: "server_ready", Checks: []string{"server_ready"},
 				Text: "**Readiness:** once it is ready for traffic, exactly one line `listening on HOST:PORT` on stdout, naming the address really bound: the host that `-addr` asked for (the checker also asks for `127.0.0.2`) and the port the kernel gave, never 0."},
 				`Print the socket's own address after the bind succeeds, not the -addr text and not a host written by hand ("What the checker tests").`},
-			shared{Clause{ID: "server_stdout", Checks: []string{"server_stdout"},
+			shared{Clause{ID: "server_stdout", Checks: append([]string{"server_stdout"}, s.StdoutChecks...),
 				Text: "**Output:** stdout holds " + stdout + "; logs go to stderr."},
 				`Everything but the readiness line goes to stderr: log.Printf, or fmt.Fprintln(os.Stderr, ...), never fmt.Println ("What the checker tests").`},
 			shared{Clause{ID: "server_bind_error", Checks: []string{"server_bind_error"},
@@ -214,6 +220,9 @@ func (l Lesson) sharedScripts() ([]Script, error) {
 	var out []Script
 	for _, s := range l.sharedRules() {
 		for _, name := range s.clause.Checks {
+			if l.Server != nil && slices.Contains(l.Server.StdoutChecks, name) {
+				continue // the lesson's own suite, not a template
+			}
 			text, err := fs.ReadFile(suites, path.Join("suites", "shared", name+".txtar"))
 			if err != nil {
 				return nil, fmt.Errorf("shared check %s: %w", name, err)

@@ -379,19 +379,20 @@
 //		The reference receiver ($REFRECEIVER) got the whole file, the FIN
 //		with every packet before it, and every datagram the sender sent it
 //		followed lesson 13's wire format.
-//	refreceiver [-lose=N,...] [-finlost] FILE
+//	refreceiver [-lose=N,...] [-finlost] [-badcrc] FILE
 //		Run lesson 13's receiver inside the checker, following its README
 //		to the byte, on a loopback port; set $REFRECEIVER. It writes the
 //		file to FILE once it has the FIN and every packet before it, and
 //		keeps answering after that. With -lose, it drops the first copy
 //		of each packet numbered N, as if the network had lost it; with
-//		-finlost, every FIN. It notes every datagram of the sender
-//		that breaks the wire format: a wrong CRC, a type or size that is
-//		not allowed, a number beyond the window (64 packets from the first
-//		one it still needs), copies of a DATA packet that differ, a piece
-//		other than the last that is not 1024 bytes, a FIN not one past the
-//		last DATA. Every failure in the script prints those notes and its
-//		last datagrams.
+//		-finlost, every FIN; with -badcrc, it sends every ACK with the
+//		first byte of its CRC flipped, so that none is valid. It notes
+//		every datagram of the sender that breaks the wire format: a wrong
+//		CRC, a type or size that is not allowed, a number beyond the
+//		window (64 packets from the first one it still needs), copies of a
+//		DATA packet that differ, a piece other than the last that is not
+//		1024 bytes, a FIN not one past the last DATA. Every failure in the
+//		script prints those notes and its last datagrams.
 //	refsend FILE [ADDR]
 //		Send FILE with lesson 13's sender inside the checker, following its
 //		README to the byte (window 64, a 50ms timer per packet), to ADDR

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/socketlings/socketlings/checker/internal/results"
 )
 
 // maxLineRead bounds how much expectline reads while looking for a newline.
@@ -174,7 +176,9 @@ func cmdOutLines(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) > 0 {
 			want = fmt.Sprintf("exactly %d line(s), each ended by a newline: %s", len(args), strings.Join(args, " | "))
 		}
-		st.fail(ts, Failure{What: "stdout does not hold what the contract says, and nothing else (logs go to stderr)",
+		// The program has ended by now, on its own or when asked: that
+		// is not what went wrong, so the kind is said here.
+		st.fail(ts, Failure{Kind: results.WrongBytes, What: "stdout does not hold what the contract says, and nothing else (logs go to stderr)",
 			Got: Show([]byte(out)), Want: want, Output: st.Output()})
 	}
 }

@@ -289,14 +289,15 @@ type refReceiver struct {
 	file    []byte
 	lose    map[uint32]bool // packets whose first copy is lost on purpose
 	finLost bool            // every FIN is lost on purpose
+	badCRC  bool            // every ACK leaves with a CRC that does not match
 	done    bool
 	doneErr error
 }
 
 func cmdRefReceiver(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "refreceiver")
-	const use = "refreceiver [-lose=N,...] [-finlost] FILE"
-	lose, finLost := map[uint32]bool{}, false
+	const use = "refreceiver [-lose=N,...] [-finlost] [-badcrc] FILE"
+	lose, finLost, badCRC := map[uint32]bool{}, false, false
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		if v, ok := strings.CutPrefix(args[0], "-lose="); ok {
 			for _, f := range strings.Split(v, ",") {
@@ -304,6 +305,8 @@ func cmdRefReceiver(ts *testscript.TestScript, neg bool, args []string) {
 				usage(ts, err == nil, use)
 				lose[uint32(n)] = true
 			}
+		} else if args[0] == "-badcrc" {
+			badCRC = true
 		} else {
 			usage(ts, args[0] == "-finlost", use)
 			finLost = true
@@ -316,7 +319,7 @@ func cmdRefReceiver(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	r := &refReceiver{refPeer: refPeer{role: "reference receiver"}, conn: c, out: ts.MkAbs(args[0]),
 		held: map[uint32][]byte{}, seen: map[uint32]uint32{}, lens: map[uint32]int{}, fin: -1,
-		lose: lose, finLost: finLost}
+		lose: lose, finLost: finLost, badCRC: badCRC}
 	st.addRefPeer(&r.refPeer)
 	rs := st.refs()
 	rs.mu.Lock()
@@ -366,6 +369,10 @@ func (r *refReceiver) run() {
 		}
 		r.accept(p)
 		ack := rudpAckBytes(r.next, r.sackBits())
+		if r.badCRC {
+			// Damaged on the way, as a network would damage it.
+			ack[0] ^= 0xff
+		}
 		r.mu.Unlock()
 		r.saw("→", ack)
 		r.conn.WriteToUDPAddrPort(ack, from)
