@@ -275,7 +275,7 @@
 //		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
 //		data each (default 56), and every checksum right (a wrong one is
 //		reported with the request's bytes and the right sum).
-//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [previous] [chatter]
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [previous] [chatter]
 //		Make the IPv4 address ADDR a ping target that the checker answers
 //		in place of a host (lesson 15): a route sends it to lo, so the
 //		kernel stays silent and a raw socket of the checker sees every
@@ -289,7 +289,13 @@
 //		Unreachable from ADDR that quotes an echo request with another
 //		identifier and the same sequence number, then (from the second
 //		request on) one that quotes the previous sequence number and the
-//		request's identifier. With previous, the replies to each
+//		request's identifier, then one that quotes the request's
+//		identifier and sequence number to another host (192.0.2.2);
+//		corrupterr one that quotes the request itself, its checksum
+//		damaged. With opterr, no reply at all, but at once a Destination
+//		Host Unreachable from 192.0.2.1 (a router on the way) that quotes
+//		the request with a 24-byte IPv4 header (IHL 6: a Router Alert
+//		option). With previous, the replies to each
 //		request leave only when the next request arrives (the last one's
 //		never): late, and always while the program waits for the next
 //		probe. With chatter, no reply at all, but for each request another
