@@ -528,18 +528,26 @@
 //		expired, wrongname, selfsigned; needcert is good and requires a
 //		client certificate signed by the CA; plaintext is a plain TCP echo
 //		server that speaks no TLS at all.
-//	topology HOPS [silent=K] [noise] [dup] [errors]
+//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [errors]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
 //		$HOPn, the address each router answers from. Router K forwards
 //		but sends no ICMP errors. With noise, another traceroute probes
 //		the first answering router every 10ms, from a port of its own, to
-//		the ports 33434-33449. With dup, every ICMP error from the
+//		the ports 33434-33449, and the destination as often, from a second
+//		port (port unreachable). With dup, every ICMP error from the
 //		routers and the destination comes a second time, a late answer
 //		to a probe already answered: the copy comes when the next packet
 //		leaves for the routers, always before any answer to that packet
 //		(the checker relays, in order, all that router 1 sends here).
+//		With options, every ICMP error from the routers and the
+//		destination quotes the probe's IPv4 header with a 4-byte option
+//		in it (Router Alert: IHL 6), as relayed. With otherhost, as each
+//		probe leaves for the destination, and before any answer to it, a
+//		port unreachable from 10.N.250.2 quotes the probe, its ports (or
+//		echo identifier and sequence number) included, as if it had gone
+//		to 10.N.250.2 ($OTHERHOST): an answer about another trace.
 //		With errors (HOPS >= 2), addresses past the routers end in ICMP
 //		errors: router 1 answers $NETUNREACH with Destination Net
 //		Unreachable (no route), $HOSTUNREACH with Destination Host

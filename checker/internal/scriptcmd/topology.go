@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"strconv"
@@ -10,17 +11,24 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [errors]`
-// asks for.
+// topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [options]
+// [otherhost] [errors]` asks for.
 type topologyOpts struct {
 	hops, silent int
 	noise, dup   bool
+	options      bool // every quoted header gets an IPv4 option
+	otherHost    bool // a decoy answer about each probe, sent to another host
 	errs         bool // routes that end in ICMP errors (lesson 15)
 }
 
-const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [errors]"
+// relayed reports whether what router 1 sends the source goes through the
+// checker's relay (startRelay).
+func (o topologyOpts) relayed() bool { return o.dup || o.options || o.otherHost }
 
-// topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [errors]`.
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [errors]"
+
+// topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [options]
+// [otherhost] [errors]`.
 func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
 		return o, false
@@ -41,6 +49,10 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 			o.noise = true
 		case a == "dup":
 			o.dup = true
+		case a == "options":
+			o.options = true
+		case a == "otherhost":
+			o.otherHost = true
 		case a == "errors" && hops >= 2:
 			// The loop runs between routers 1 and 2.
 			o.errs = true
@@ -145,6 +157,9 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	dest := ts.Getenv("DEST")
 	if dest != "" {
 		names[dest] = "the destination"
+	}
+	if other := ts.Getenv("OTHERHOST"); other != "" {
+		names[other] = "another host: its answer quotes a probe sent to it, not to the destination"
 	}
 	got := "nothing on stdout"
 	if out != "" {
@@ -271,4 +286,81 @@ func checkHops(lines, want []string, probes int, dest string, names map[string]s
 		return fmt.Sprintf("the output has %d lines, more than the %d TTLs that -m allows", len(lines), len(want))
 	}
 	return ""
+}
+
+// traceRouterAlert is the IPv4 option (RFC 2113, Router Alert, 4 bytes)
+// that `topology ... options` puts in every quoted header.
+var traceRouterAlert = []byte{0x94, 0x04, 0x00, 0x00}
+
+// traceQuoteWithOption returns the IPv4 packet p, an ICMP error (time
+// exceeded or destination unreachable), with the header that it quotes
+// grown by an option: its IHL one word more, the quoted packet's first
+// bytes behind it. Every length and checksum is made right again. It
+// returns nil when p is no such error.
+func traceQuoteWithOption(p []byte) []byte {
+	if len(p) < 20 || p[0]>>4 != 4 {
+		return nil
+	}
+	ihl, total := int(p[0]&0x0f)*4, int(binary.BigEndian.Uint16(p[2:]))
+	if ihl < 20 || total < ihl+8+20 || total > len(p) || p[9] != 1 {
+		return nil
+	}
+	msg := p[ihl:total]
+	if msg[0] != 3 && msg[0] != 11 {
+		return nil
+	}
+	quoted := msg[8:]
+	qihl := int(quoted[0]&0x0f) * 4
+	if quoted[0]>>4 != 4 || qihl < 20 || qihl > len(quoted) || qihl+len(traceRouterAlert) > 60 {
+		return nil
+	}
+	out := make([]byte, 0, total+len(traceRouterAlert))
+	out = append(out, p[:ihl]...)
+	out = append(out, msg[:8]...)
+	q := len(out)
+	out = append(out, quoted[:qihl]...)
+	out = append(out, traceRouterAlert...)
+	out = append(out, quoted[qihl:]...)
+	// The quoted header: one word longer, and so is the packet it was.
+	out[q] += byte(len(traceRouterAlert) / 4)
+	binary.BigEndian.PutUint16(out[q+2:], binary.BigEndian.Uint16(quoted[2:])+uint16(len(traceRouterAlert)))
+	out[q+10], out[q+11] = 0, 0
+	binary.BigEndian.PutUint16(out[q+10:], icmpChecksum(out[q:q+qihl+len(traceRouterAlert)]))
+	// The error's checksum, and the outer header.
+	out[ihl+2], out[ihl+3] = 0, 0
+	binary.BigEndian.PutUint16(out[ihl+2:], icmpChecksum(out[ihl:]))
+	binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
+	out[10], out[11] = 0, 0
+	binary.BigEndian.PutUint16(out[10:], icmpChecksum(out[:ihl]))
+	return out
+}
+
+// traceOtherHostAnswer returns a port unreachable from other to the
+// source of probe (an IPv4 packet, as it left), quoting probe's header,
+// with other as its destination, and its first 8 bytes of data: the late
+// answer to an earlier trace to another host, from the same port, with
+// the same destination port (or echo identifier and sequence number). It
+// returns nil when probe is no IPv4 packet.
+func traceOtherHostAnswer(probe []byte, other [4]byte) []byte {
+	if len(probe) < 20 || probe[0]>>4 != 4 {
+		return nil
+	}
+	ihl, total := int(probe[0]&0x0f)*4, int(binary.BigEndian.Uint16(probe[2:]))
+	if ihl < 20 || total < ihl+8 || total > len(probe) {
+		return nil
+	}
+	quoted := append([]byte(nil), probe[:ihl+8]...)
+	copy(quoted[16:20], other[:])
+	quoted[10], quoted[11] = 0, 0
+	binary.BigEndian.PutUint16(quoted[10:], icmpChecksum(quoted[:ihl]))
+	msg := append([]byte{3, 3, 0, 0, 0, 0, 0, 0}, quoted...)
+	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
+	p := make([]byte, 20, 20+len(msg))
+	p[0] = 0x45
+	binary.BigEndian.PutUint16(p[2:], uint16(20+len(msg)))
+	p[8], p[9] = 64, 1
+	copy(p[12:16], other[:])
+	copy(p[16:20], probe[12:16])
+	binary.BigEndian.PutUint16(p[10:], icmpChecksum(p))
+	return append(p, msg...)
 }
