@@ -13,7 +13,7 @@ var lesson16 = Lesson{
 			Text: "**Probes:** UDP datagrams to ports 33434, 33435... (one port per probe), or ICMP echo requests; the checker's destination answers the first with port unreachable, the second with an echo reply. The probes of TTL *k* leave with TTL *k*, whatever the TTL of the probes before."},
 		{ID: "answer_matched", Checks: []string{"match_other_traffic", "match_late_answers", "match_other_host", "match_quoted_options"},
 			Text: "**Answers:** a probe's answer is a time exceeded or destination unreachable that quotes that very probe: its quoted IPv4 header says it went to HOST, and after that header (IHL × 4 bytes, options included: read the IHL, do not assume 20) come its source port and its destination port (for echo probes, the echo's identifier and sequence number); or for echo probes the echo reply to it. Anything else that your raw socket receives (another program's probes and their answers, answers about probes to another host, late answers to earlier probes) is not an answer."},
-		{ID: "wait_bounded", Checks: []string{"hops_silent_router", "match_other_traffic"},
+		{ID: "wait_bounded", Checks: []string{"hops_silent_router", "match_other_traffic", "wait_each_probe"},
 			Text: "**Waiting:** each probe waits at most `-w` from the moment it leaves, however many other ICMP messages arrive meanwhile; then its result is `*` and the trace goes on with the next probe, and past a silent router to the TTLs behind it."},
 		{ID: "output_lines", Checks: []string{"hops_all_answer", "hops_silent_router", "match_other_traffic"},
 			Text: "**Output:** stdout holds one line per TTL, from 1, in TTL order, and nothing else: a header such as `traceroute to HOST`, if you want one, goes to stderr."},
@@ -35,6 +35,7 @@ var lesson16 = Lesson{
 		"match_late_answers":   `Match each answer by both ports of the probe it quotes: your source port, and this probe's own destination port; a copy of an earlier answer quotes an earlier port ("Matching an answer to its probe").`,
 		"match_other_host":     `Check the quoted IPv4 header's destination too (icmp.ParseIPv4Header's Dst): an answer about a probe to another host is not yours, even with your ports; a destination unreachable ends the trace only when it quotes this very probe ("Matching an answer to its probe").`,
 		"match_quoted_options": `The quoted UDP header starts after the quoted IP header, whose length is its IHL field times 4 (icmp.ParseIPv4Header's Len), 24 bytes with a 4-byte option: never assume 20 ("Matching an answer to its probe").`,
+		"wait_each_probe":      `Set each probe's deadline when that probe leaves (sent.Add(wait)), not once for its line: a TTL's later probes would get what the first ones left of -w ("Silence: timeouts and stars").`,
 		"error_host":           `Resolve HOST as IPv4 only (net.ResolveIPAddr with network ip4) and return its error, before any socket: one line on stderr, exit 1 ("What the checker tests").`,
 	},
 	Guide: []string{

@@ -225,12 +225,13 @@
 //		On COUNT of the held connections, picked at random (seeded), send
 //		SIZE bytes naming the connection, all before reading; then every
 //		one must get its own bytes back (within 3s in all).
-//	hops [-q=N] ADDR|*...
+//	hops [-q=N] [-answered] ADDR|*...
 //		The output of the last `run` is a traceroute's (lesson 16): one
 //		line per TTL from 1, in order, each the TTL, then per probe a
 //		time `N ms` or `*`, an answer's address before its time; line K
 //		names the K-th ADDR, or shows only `*` where that is `*`; no line
-//		after the last. With -q=N, every line shows N probes. Then the
+//		after the last. With -q=N, every line shows N probes; with
+//		-answered, a line that names an address has no `*`. Then the
 //		program's exit status: 0 if the last ADDR is $DEST, else 1 with
 //		something on stderr.
 //	httpclient [-n=N] [-chunked] [-gen=SIZE] [-file=FILE] [-type=REGEXP] METHOD PATH STATUS
@@ -528,7 +529,7 @@
 //		expired, wrongname, selfsigned; needcert is good and requires a
 //		client certificate signed by the CA; plaintext is a plain TCP echo
 //		server that speaks no TLS at all.
-//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [errors]
+//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
@@ -547,7 +548,9 @@
 //		probe leaves for the destination, and before any answer to it, a
 //		port unreachable from 10.N.250.2 quotes the probe, its ports (or
 //		echo identifier and sequence number) included, as if it had gone
-//		to 10.N.250.2 ($OTHERHOST): an answer about another trace.
+//		to 10.N.250.2 ($OTHERHOST): an answer about another trace. With
+//		slow=D (at most 1s), everything router 1 sends here reaches the
+//		source D after it left router 1: each answer takes D.
 //		With errors (HOPS >= 2), addresses past the routers end in ICMP
 //		errors: router 1 answers $NETUNREACH with Destination Net
 //		Unreachable (no route), $HOSTUNREACH with Destination Host

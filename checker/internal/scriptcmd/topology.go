@@ -12,23 +12,24 @@ import (
 )
 
 // topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [options]
-// [otherhost] [errors]` asks for.
+// [otherhost] [slow=D] [errors]` asks for.
 type topologyOpts struct {
 	hops, silent int
 	noise, dup   bool
-	options      bool // every quoted header gets an IPv4 option
-	otherHost    bool // a decoy answer about each probe, sent to another host
-	errs         bool // routes that end in ICMP errors (lesson 15)
+	options      bool          // every quoted header gets an IPv4 option
+	otherHost    bool          // a decoy answer about each probe, sent to another host
+	slow         time.Duration // every answer held this long
+	errs         bool          // routes that end in ICMP errors (lesson 15)
 }
 
 // relayed reports whether what router 1 sends the source goes through the
 // checker's relay (startRelay).
-func (o topologyOpts) relayed() bool { return o.dup || o.options || o.otherHost }
+func (o topologyOpts) relayed() bool { return o.dup || o.options || o.otherHost || o.slow > 0 }
 
-const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [errors]"
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]"
 
 // topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [options]
-// [otherhost] [errors]`.
+// [otherhost] [slow=D] [errors]`.
 func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
 		return o, false
@@ -39,7 +40,13 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	}
 	o.hops = hops
 	for _, a := range args[1:] {
+		slow, isSlow := strings.CutPrefix(a, "slow=")
 		switch v, isSilent := strings.CutPrefix(a, "silent="); {
+		case isSlow:
+			o.slow, err = time.ParseDuration(slow)
+			if err != nil || o.slow <= 0 || o.slow > time.Second {
+				return topologyOpts{}, false
+			}
 		case isSilent:
 			o.silent, err = strconv.Atoi(v)
 			if err != nil || o.silent < 1 || o.silent > hops {
@@ -123,15 +130,20 @@ func cmdTraceroute(ts *testscript.TestScript, neg bool, args []string) {
 // TTL, in order, line K naming the K-th wanted address, or only stars.
 func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "hops")
-	probes := 0
-	if len(args) > 0 {
+	const hopsUsage = "hops [-q=N] [-answered] ADDR|*..."
+	probes, answered := 0, false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		if v, ok := strings.CutPrefix(args[0], "-q="); ok {
 			n, err := strconv.Atoi(v)
-			usage(ts, err == nil && n > 0, "hops [-q=N] ADDR|*...")
-			probes, args = n, args[1:]
+			usage(ts, err == nil && n > 0, hopsUsage)
+			probes = n
+		} else {
+			usage(ts, args[0] == "-answered", hopsUsage)
+			answered = true
 		}
+		args = args[1:]
 	}
-	usage(ts, len(args) > 0, "hops [-q=N] ADDR|*...")
+	usage(ts, len(args) > 0, hopsUsage)
 	st := state(ts)
 	st.mu.Lock()
 	p := st.lastRun
@@ -169,7 +181,11 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	if e := strings.TrimSpace(string(p.Stderr.Bytes())); e != "" {
 		output = "its stderr:\n" + indent(tail(e, 10))
 	}
-	if what := checkHops(lines, args, probes, dest, names); what != "" {
+	what := checkHops(lines, args, probes, dest, names)
+	if what == "" && answered {
+		what = checkAnswered(lines, args)
+	}
+	if what != "" {
 		st.fail(ts, Failure{What: what, Got: got, Want: wantHops(args, probes, dest), Output: output})
 	}
 
@@ -190,6 +206,18 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: "the program exited 1 but said nothing on stderr",
 			Want: "one line on stderr saying that the destination was not reached", Output: programOutput(p)})
 	}
+}
+
+// checkAnswered says which line that names an address has a star, or
+// returns "": every probe that reached an answering router got its answer.
+func checkAnswered(lines, want []string) string {
+	for i, w := range want {
+		if l := parseTraceLine(lines[i]); w != "*" && l.times != l.probes {
+			return fmt.Sprintf("line %d (TTL %d) has %d stars, but every probe at that TTL gets its answer, each well within -w of the probe's own departure: "+
+				"does each probe wait its full -w from the moment it leaves, and not from the first probe of its line?", i+1, i+1, l.probes-l.times)
+		}
+	}
+	return ""
 }
 
 // otherAddr returns the first of addrs that is not w, or "".

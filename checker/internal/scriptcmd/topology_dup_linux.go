@@ -28,9 +28,10 @@ var dupMAC = net.HardwareAddr{0x02, 0x73, 0x6c, 0x00, 0x00, 0x16}
 // the program must skip to find the ports. With o.otherHost, as each
 // probe leaves, and before any answer to it, a port unreachable quotes it
 // as if it had gone to another host (traceOtherHostAnswer), which is not
-// its answer.
+// its answer. With o.slow, everything router 1 sends the source is held
+// that long first, as if each answer took that long to come back.
 //
-// Nothing here depends on timing. Router 1 sends everything meant for the
+// Nothing here depends on timing (but slow's own delay). Router 1 sends everything meant for the
 // source to dupMAC, so nothing reaches the source unless the relay
 // delivers it. The relay reads link 1 through one packet socket, which
 // queues the frames in the order they crossed the link: a probe leaving,
@@ -95,6 +96,26 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 	}
 	started <- nil
 
+	// slow's packets leave from a goroutine of their own, in order, each
+	// o.slow after it reached the relay; it is done before send closes.
+	type held struct {
+		at  time.Time
+		pkt []byte
+	}
+	later := make(chan held, 1024)
+	delivered := make(chan struct{})
+	defer func() { close(later); <-delivered }()
+	go func() {
+		defer close(delivered)
+		for h := range later {
+			select {
+			case <-time.After(time.Until(h.at)):
+				unix.Sendto(send, h.pkt, 0, &unix.SockaddrInet4{Addr: [4]byte(t.source.To4())})
+			case <-t.dupDone:
+			}
+		}
+	}()
+
 	source := [4]byte(t.source.To4())
 	dest := [4]byte(t.dest.To4())
 	other := [4]byte(t.addr(250, 2)) // $OTHERHOST: no host, routed nowhere
@@ -139,6 +160,13 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 				if q := traceQuoteWithOption(pkt); q != nil {
 					pkt = q
 				}
+			}
+			if o.slow > 0 {
+				select {
+				case later <- held{at: time.Now().Add(o.slow), pkt: bytes.Clone(pkt)}:
+				default: // more than 1024 held: drop, as a busy router would
+				}
+				continue
 			}
 			unix.Sendto(send, pkt, 0, to)
 			if body := p.payload(); o.dup && p.proto == 1 && len(body) >= 8 && (body[0] == 3 || body[0] == 11) {

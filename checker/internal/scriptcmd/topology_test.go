@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,10 +21,14 @@ func TestTopologyArgs(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, options: true, otherHost: true}, o)
 	assert.True(t, o.relayed())
+	o, ok = topologyArgs([]string{"1", "slow=100ms"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 1, slow: 100 * time.Millisecond}, o)
+	assert.True(t, o.relayed())
 	o, ok = topologyArgs([]string{"2", "errors"})
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, errs: true}, o)
-	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}} {
+	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}, {"1", "slow=0s"}, {"1", "slow=x"}} {
 		_, ok := topologyArgs(bad)
 		assert.False(t, ok, bad)
 	}
@@ -121,4 +126,11 @@ func TestTraceQuoteWithOption(t *testing.T) {
 	assert.Equal(t, traceRouterAlert, q[20:24])
 	assert.Equal(t, probe[20:28], q[24:32], "the UDP header after the option")
 	assert.Nil(t, traceQuoteWithOption(probe), "a UDP packet is no ICMP error")
+}
+
+func TestCheckAnswered(t *testing.T) {
+	want := []string{"10.0.1.2", "*", "10.0.3.2"}
+	assert.Empty(t, checkAnswered([]string{" 1  10.0.1.2  100.1 ms  100.2 ms", " 2  * *", " 3  10.0.3.2  100.3 ms  100.1 ms"}, want))
+	what := checkAnswered([]string{" 1  10.0.1.2  100.1 ms  100.2 ms", " 2  * *", " 3  10.0.3.2  100.3 ms *"}, want)
+	assert.Contains(t, what, "line 3 (TTL 3) has 1 stars")
 }
