@@ -238,12 +238,13 @@
 //		On COUNT of the held connections, picked at random (seeded), send
 //		SIZE bytes naming the connection, all before reading; then every
 //		one must get its own bytes back (within 3s in all).
-//	hops [-q=N] ADDR|*...
+//	hops [-q=N] [-answered] ADDR|*...
 //		The output of the last `run` is a traceroute's (lesson 16): one
 //		line per TTL from 1, in order, each the TTL, then per probe a
 //		time `N ms` or `*`, an answer's address before its time; line K
 //		names the K-th ADDR, or shows only `*` where that is `*`; no line
-//		after the last. With -q=N, every line shows N probes. Then the
+//		after the last. With -q=N, every line shows N probes; with
+//		-answered, a line that names an address has no `*`. Then the
 //		program's exit status: 0 if the last ADDR is $DEST, else 1 with
 //		something on stderr.
 //	httpclient [-n=N] [-chunked] [-gen=SIZE] [-file=FILE] [-type=REGEXP] METHOD PATH STATUS
@@ -288,7 +289,7 @@
 //		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
 //		data each (default 56), and every checksum right (a wrong one is
 //		reported with the request's bytes and the right sum).
-//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [previous] [chatter]
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [previous] [chatter]
 //		Make the IPv4 address ADDR a ping target that the checker answers
 //		in place of a host (lesson 15): a route sends it to lo, so the
 //		kernel stays silent and a raw socket of the checker sees every
@@ -302,7 +303,13 @@
 //		Unreachable from ADDR that quotes an echo request with another
 //		identifier and the same sequence number, then (from the second
 //		request on) one that quotes the previous sequence number and the
-//		request's identifier. With previous, the replies to each
+//		request's identifier, then one that quotes the request's
+//		identifier and sequence number to another host (192.0.2.2);
+//		corrupterr one that quotes the request itself, its checksum
+//		damaged. With opterr, no reply at all, but at once a Destination
+//		Host Unreachable from 192.0.2.1 (a router on the way) that quotes
+//		the request with a 24-byte IPv4 header (IHL 6: a Router Alert
+//		option). With previous, the replies to each
 //		request leave only when the next request arrives (the last one's
 //		never): late, and always while the program waits for the next
 //		probe. With chatter, no reply at all, but for each request another
@@ -539,18 +546,28 @@
 //		expired, wrongname, selfsigned; needcert is good and requires a
 //		client certificate signed by the CA; plaintext is a plain TCP echo
 //		server that speaks no TLS at all.
-//	topology HOPS [silent=K] [noise] [dup] [errors]
+//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
 //		$HOPn, the address each router answers from. Router K forwards
 //		but sends no ICMP errors. With noise, another traceroute probes
 //		the first answering router every 10ms, from a port of its own, to
-//		the ports 33434-33449. With dup, every ICMP error from the
+//		the ports 33434-33449, and the destination as often, from a second
+//		port (port unreachable). With dup, every ICMP error from the
 //		routers and the destination comes a second time, a late answer
 //		to a probe already answered: the copy comes when the next packet
 //		leaves for the routers, always before any answer to that packet
 //		(the checker relays, in order, all that router 1 sends here).
+//		With options, every ICMP error from the routers and the
+//		destination quotes the probe's IPv4 header with a 4-byte option
+//		in it (Router Alert: IHL 6), as relayed. With otherhost, as each
+//		probe leaves for the destination, and before any answer to it, a
+//		port unreachable from 10.N.250.2 quotes the probe, its ports (or
+//		echo identifier and sequence number) included, as if it had gone
+//		to 10.N.250.2 ($OTHERHOST): an answer about another trace. With
+//		slow=D (at most 1s), everything router 1 sends here reaches the
+//		source D after it left router 1: each answer takes D.
 //		With errors (HOPS >= 2), addresses past the routers end in ICMP
 //		errors: router 1 answers $NETUNREACH with Destination Net
 //		Unreachable (no route), $HOSTUNREACH with Destination Host

@@ -41,13 +41,28 @@ type icmpTargetOptions struct {
 	chatter bool            // no reply: decoys with another identifier, every 50ms for 2s
 	// otherErr: decoy ICMP errors first, about echo requests that are not
 	// the probe's (another identifier; our identifier and the previous
-	// sequence number).
+	// sequence number; our identifier and sequence number, to another
+	// host).
 	otherErr bool
 	// previous: each reply leaves only when the next request arrives, so
 	// it is late, and always reaches the program while it waits for the
 	// next probe's reply, however slow the machine.
 	previous bool
+	// corruptErr: first an error that quotes this very request, with its
+	// own checksum damaged.
+	corruptErr bool
+	// optErr: no reply, but an error about the request from a router
+	// (icmpRouterAddr), whose quoted IPv4 header carries an option.
+	optErr bool
 }
+
+// icmpRouterAddr is the router on the way that sends optErr's errors, and
+// icmpOtherHost the host that another program pinged, whose request an
+// othererr decoy quotes (TEST-NET-1 addresses: no real host has them).
+var (
+	icmpRouterAddr = netip.AddrFrom4([4]byte{192, 0, 2, 1})
+	icmpOtherHost  = netip.AddrFrom4([4]byte{192, 0, 2, 2})
+)
 
 // icmpRequest is one echo request as the target received it.
 type icmpRequest struct {
@@ -70,7 +85,7 @@ func (st *State) icmpWorld() *icmpWorld {
 	return st.Keep(icmpWorldKey{}, func() any { return &icmpWorld{} }).(*icmpWorld)
 }
 
-const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [othererr] [previous] [chatter]"
+const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [previous] [chatter]"
 
 // parseICMPTargetOptions reads icmptarget's words after ADDR.
 func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
@@ -90,6 +105,10 @@ func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
 			o.badCode = true
 		case key == "othererr" && !hasVal:
 			o.otherErr = true
+		case key == "corrupterr" && !hasVal:
+			o.corruptErr = true
+		case key == "opterr" && !hasVal:
+			o.optErr = true
 		case key == "previous" && !hasVal:
 			o.previous = true
 		case key == "chatter" && !hasVal:
@@ -149,25 +168,31 @@ func parseEchoRequest(msg []byte, at time.Time) (icmpRequest, bool) {
 // icmpQuoteError is a Destination Host Unreachable (type 3, code 1) about
 // an echo request from src to dst with identifier id and sequence number
 // seq: the error's header, then the request's IPv4 header and its first 8
-// bytes, as a router quotes them.
-func icmpQuoteError(src, dst netip.Addr, id, seq uint16) []byte {
+// bytes, as a router quotes them. options, a multiple of 4 bytes, go in
+// the quoted header after its first 20 bytes, its IHL counting them.
+func icmpQuoteError(src, dst netip.Addr, id, seq uint16, options []byte) []byte {
 	req := []byte{8, 0, 0, 0, 0, 0, 0, 0}
 	binary.BigEndian.PutUint16(req[4:], id)
 	binary.BigEndian.PutUint16(req[6:], seq)
 	binary.BigEndian.PutUint16(req[2:], icmpChecksum(req))
-	ip := make([]byte, 20)
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:], 20+64) // the request was 64 bytes of ICMP
-	ip[8], ip[9] = 1, 1                       // its TTL ran low; ICMP
+	ip := make([]byte, 20, 20+len(options))
+	ip[0] = 0x40 | byte(5+len(options)/4)
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(options)+64)) // the request was 64 bytes of ICMP
+	ip[8], ip[9] = 1, 1                                            // its TTL ran low; ICMP
 	s, d := src.As4(), dst.As4()
 	copy(ip[12:16], s[:])
 	copy(ip[16:20], d[:])
+	ip = append(ip, options...)
 	binary.BigEndian.PutUint16(ip[10:], icmpChecksum(ip))
 	msg := append([]byte{3, 1, 0, 0, 0, 0, 0, 0}, ip...)
 	msg = append(msg, req...)
 	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
 	return msg
 }
+
+// icmpRouterAlert is an IPv4 option (RFC 2113, Router Alert), 4 bytes:
+// with it, a quoted header is 24 bytes long, IHL 6.
+var icmpRouterAlert = []byte{0x94, 0x04, 0x00, 0x00}
 
 // echoReplies returns what a target sends for request r, in order, each
 // with the delay after which it leaves: the decoys at once, then the real
@@ -179,6 +204,11 @@ func icmpQuoteError(src, dst netip.Addr, id, seq uint16) []byte {
 func (o icmpTargetOptions) echoReplies(r icmpRequest, from, to netip.Addr) (msgs [][]byte, delays []time.Duration) {
 	if o.silent || o.lose[r.seq] {
 		return nil, nil
+	}
+	if o.optErr {
+		// A router quotes the request's header as the packet carried
+		// it, options included (sent from icmpRouterAddr).
+		return [][]byte{icmpQuoteError(from, to, r.id, r.seq, icmpRouterAlert)}, []time.Duration{0}
 	}
 	reply := slices.Clone(r.message)
 	reply[0], reply[1] = 0, 0 // echo reply, code 0
@@ -209,10 +239,19 @@ func (o icmpTargetOptions) echoReplies(r icmpRequest, from, to netip.Addr) (msgs
 		// Errors that a router sends about another ping's request to the
 		// same host, and about our previous probe's: the quoted request
 		// is not this probe's.
-		msgs, delays = append(msgs, icmpQuoteError(from, to, r.id^0x8000, r.seq)), append(delays, 0)
+		msgs, delays = append(msgs, icmpQuoteError(from, to, r.id^0x8000, r.seq, nil)), append(delays, 0)
 		if r.seq > 1 {
-			msgs, delays = append(msgs, icmpQuoteError(from, to, r.id, r.seq-1)), append(delays, 0)
+			msgs, delays = append(msgs, icmpQuoteError(from, to, r.id, r.seq-1, nil)), append(delays, 0)
 		}
+		// And one about a request with our identifier and this sequence
+		// number, but to another host: not this run's.
+		msgs, delays = append(msgs, icmpQuoteError(from, icmpOtherHost, r.id, r.seq, nil)), append(delays, 0)
+	}
+	if o.corruptErr {
+		// An error about this very request, damaged on the way.
+		d := icmpQuoteError(from, to, r.id, r.seq, nil)
+		d[3] ^= 0x5a
+		msgs, delays = append(msgs, d), append(delays, 0)
 	}
 	if o.badCode {
 		// The reply with code 1, which no echo reply has: not a reply.
@@ -551,7 +590,10 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 		decoys = append(decoys, "a second copy of each reply")
 	}
 	if o.otherErr {
-		decoys = append(decoys, "ICMP Destination Host Unreachable errors that quote another program's echo request, or your previous probe's")
+		decoys = append(decoys, "ICMP Destination Host Unreachable errors that quote another program's echo request, your previous probe's, or a request with your identifier and sequence number to another host")
+	}
+	if o.corruptErr {
+		decoys = append(decoys, "an ICMP Destination Host Unreachable that quotes your request, with a checksum that does not add up (damaged on the way)")
 	}
 	others := "its own echo request, which a raw socket receives too"
 	if len(decoys) > 0 {
@@ -564,7 +606,12 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 		if m := pingErrorRE.FindStringSubmatch(line); m != nil && o.otherErr {
 			return &Failure{What: fmt.Sprintf("the program printed an ICMP error for icmp_seq=%s, but every error this target sends is about another echo request", m[2]), Got: line,
 				Want: "errors skipped unless the echo request they quote (the 8 bytes after the quoted IPv4 header) carries the program's identifier and the probe's sequence number: " +
-					"this target's errors quote another program's identifier, or the previous probe's sequence number",
+					"this target's errors quote another program's identifier, the previous probe's sequence number, or a request to another host than HOST (the quoted IPv4 header's destination)",
+				Output: output}
+		}
+		if m := pingErrorRE.FindStringSubmatch(line); m != nil && o.corruptErr {
+			return &Failure{What: fmt.Sprintf("the program printed an ICMP error for icmp_seq=%s, but every error this target sends has a checksum that does not add up", m[2]), Got: line,
+				Want:   "an error's checksum checked like a reply's (the sum over the whole ICMP message, its checksum in place, gives checksum 0): a damaged error is skipped, and the real reply comes after it",
 				Output: output}
 		}
 		m := pingReplyRE.FindStringSubmatch(line)
@@ -578,7 +625,7 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 			return &Failure{What: fmt.Sprintf("the program printed a reply to icmp_seq=%d, but this target answers each request only when the next one arrives, after its probe timed out", seq), Got: line,
 				Want:   "`Request timeout for icmp_seq N` for every probe: a reply to an earlier probe, arriving while the next one waits, is not the next one's reply (its sequence number says so)",
 				Output: output}
-		case o.silent || o.chatter:
+		case o.silent || o.chatter || o.optErr:
 			return &Failure{What: "the program printed a reply, but this target answers nothing", Got: line,
 				Want:   "only an echo reply (type 0) with the program's identifier and the probe's sequence number; the program took something else: " + others,
 				Output: output}

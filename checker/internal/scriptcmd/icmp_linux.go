@@ -98,6 +98,12 @@ func (t *icmpTarget) start() error {
 	var wg sync.WaitGroup
 	var timers []*time.Timer
 	var held [][]byte // with previous: the replies to the last request
+	// Everything comes from the target, except optErr's errors, which a
+	// router on the way sends.
+	src := t.addr
+	if t.opts.optErr {
+		src = icmpRouterAddr
+	}
 	// send writes one reply, unless the target was closed meanwhile.
 	send := func(msg []byte, to netip.Addr) {
 		t.mu.Lock()
@@ -105,7 +111,7 @@ func (t *icmpTarget) start() error {
 		if t.closed {
 			return
 		}
-		unix.Sendto(out, icmpIPv4Packet(t.addr, to, msg), 0, &unix.SockaddrInet4{Addr: to.As4()})
+		unix.Sendto(out, icmpIPv4Packet(src, to, msg), 0, &unix.SockaddrInet4{Addr: to.As4()})
 	}
 	wg.Go(func() {
 		buf, oob := make([]byte, 65536), make([]byte, 128)

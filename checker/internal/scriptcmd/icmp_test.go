@@ -206,22 +206,55 @@ func TestICMPOtherErrors(t *testing.T) {
 	require.NoError(t, err)
 	from, to := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("198.51.100.9")
 	msgs, delays := o.echoReplies(req, from, to)
-	require.Len(t, msgs, 3)
-	assert.Equal(t, []time.Duration{0, 0, 10 * time.Millisecond}, delays)
-	for i, m := range msgs[:2] {
+	require.Len(t, msgs, 4)
+	assert.Equal(t, []time.Duration{0, 0, 0, 10 * time.Millisecond}, delays)
+	for i, m := range msgs[:3] {
 		assert.Equal(t, []byte{3, 1}, m[:2], "decoy %d is a Destination Host Unreachable", i)
 		assert.Equal(t, uint16(0), icmpChecksum(m), "decoy %d is well formed", i)
 		ip := m[8:]
 		assert.Equal(t, byte(0x45), ip[0])
 		assert.Equal(t, byte(1), ip[9], "the quoted packet is ICMP")
 		assert.Equal(t, from.AsSlice(), ip[12:16])
-		assert.Equal(t, to.AsSlice(), ip[16:20])
 		assert.Equal(t, uint16(0), icmpChecksum(ip[:20]), "the quoted IPv4 header's checksum")
 		assert.Equal(t, byte(8), ip[20], "it quotes an echo request")
 	}
+	assert.Equal(t, to.AsSlice(), msgs[0][24:28])
 	assert.Equal(t, []uint16{0xabcd ^ 0x8000, 3}, []uint16{binary.BigEndian.Uint16(msgs[0][32:]), binary.BigEndian.Uint16(msgs[0][34:])}, "another ping's request")
+	assert.Equal(t, to.AsSlice(), msgs[1][24:28])
 	assert.Equal(t, []uint16{0xabcd, 2}, []uint16{binary.BigEndian.Uint16(msgs[1][32:]), binary.BigEndian.Uint16(msgs[1][34:])}, "the previous probe")
-	assert.Equal(t, byte(0), msgs[2][0], "then the reply")
+	assert.Equal(t, icmpOtherHost.AsSlice(), msgs[2][24:28], "a request to another host")
+	assert.Equal(t, []uint16{0xabcd, 3}, []uint16{binary.BigEndian.Uint16(msgs[2][32:]), binary.BigEndian.Uint16(msgs[2][34:])}, "with our identifier and sequence number")
+	assert.Equal(t, byte(0), msgs[3][0], "then the reply")
+}
+
+func TestICMPErrorDecoys(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0, 0, 0xab, 0xcd, 0, 3, 'h', 'i'}, time.Now())
+	require.True(t, ok)
+	from, to := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("198.51.100.9")
+
+	o, err := parseICMPTargetOptions([]string{"corrupterr"})
+	require.NoError(t, err)
+	msgs, _ := o.echoReplies(req, from, to)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, []byte{3, 1}, msgs[0][:2])
+	assert.NotEqual(t, uint16(0), icmpChecksum(msgs[0]), "the error's checksum does not add up")
+	assert.Equal(t, to.AsSlice(), msgs[0][24:28])
+	assert.Equal(t, []uint16{0xabcd, 3}, []uint16{binary.BigEndian.Uint16(msgs[0][32:]), binary.BigEndian.Uint16(msgs[0][34:])}, "it quotes this very request")
+	assert.Equal(t, byte(0), msgs[1][0], "then the reply")
+
+	o, err = parseICMPTargetOptions([]string{"opterr"})
+	require.NoError(t, err)
+	msgs, _ = o.echoReplies(req, from, to)
+	require.Len(t, msgs, 1, "an error, no reply")
+	m := msgs[0]
+	assert.Equal(t, uint16(0), icmpChecksum(m), "the error is well formed")
+	ip := m[8:]
+	assert.Equal(t, byte(0x46), ip[0], "IHL 6")
+	assert.Equal(t, uint16(0), icmpChecksum(ip[:24]), "the quoted IPv4 header's checksum, option included")
+	assert.Equal(t, icmpRouterAlert, ip[20:24])
+	assert.Equal(t, to.AsSlice(), ip[16:20])
+	assert.Equal(t, []byte{8, 0}, ip[24:26], "the echo request after the option")
+	assert.Equal(t, []uint16{0xabcd, 3}, []uint16{binary.BigEndian.Uint16(ip[28:]), binary.BigEndian.Uint16(ip[30:])})
 }
 
 func TestPingJudgeOtherErrors(t *testing.T) {

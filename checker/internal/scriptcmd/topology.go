@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"strconv"
@@ -10,17 +11,25 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [errors]`
-// asks for.
+// topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [options]
+// [otherhost] [slow=D] [errors]` asks for.
 type topologyOpts struct {
 	hops, silent int
 	noise, dup   bool
-	errs         bool // routes that end in ICMP errors (lesson 15)
+	options      bool          // every quoted header gets an IPv4 option
+	otherHost    bool          // a decoy answer about each probe, sent to another host
+	slow         time.Duration // every answer held this long
+	errs         bool          // routes that end in ICMP errors (lesson 15)
 }
 
-const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [errors]"
+// relayed reports whether what router 1 sends the source goes through the
+// checker's relay (startRelay).
+func (o topologyOpts) relayed() bool { return o.dup || o.options || o.otherHost || o.slow > 0 }
 
-// topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [errors]`.
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]"
+
+// topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [options]
+// [otherhost] [slow=D] [errors]`.
 func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
 		return o, false
@@ -31,7 +40,13 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	}
 	o.hops = hops
 	for _, a := range args[1:] {
+		slow, isSlow := strings.CutPrefix(a, "slow=")
 		switch v, isSilent := strings.CutPrefix(a, "silent="); {
+		case isSlow:
+			o.slow, err = time.ParseDuration(slow)
+			if err != nil || o.slow <= 0 || o.slow > time.Second {
+				return topologyOpts{}, false
+			}
 		case isSilent:
 			o.silent, err = strconv.Atoi(v)
 			if err != nil || o.silent < 1 || o.silent > hops {
@@ -41,6 +56,10 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 			o.noise = true
 		case a == "dup":
 			o.dup = true
+		case a == "options":
+			o.options = true
+		case a == "otherhost":
+			o.otherHost = true
 		case a == "errors" && hops >= 2:
 			// The loop runs between routers 1 and 2.
 			o.errs = true
@@ -111,15 +130,20 @@ func cmdTraceroute(ts *testscript.TestScript, neg bool, args []string) {
 // TTL, in order, line K naming the K-th wanted address, or only stars.
 func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "hops")
-	probes := 0
-	if len(args) > 0 {
+	const hopsUsage = "hops [-q=N] [-answered] ADDR|*..."
+	probes, answered := 0, false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		if v, ok := strings.CutPrefix(args[0], "-q="); ok {
 			n, err := strconv.Atoi(v)
-			usage(ts, err == nil && n > 0, "hops [-q=N] ADDR|*...")
-			probes, args = n, args[1:]
+			usage(ts, err == nil && n > 0, hopsUsage)
+			probes = n
+		} else {
+			usage(ts, args[0] == "-answered", hopsUsage)
+			answered = true
 		}
+		args = args[1:]
 	}
-	usage(ts, len(args) > 0, "hops [-q=N] ADDR|*...")
+	usage(ts, len(args) > 0, hopsUsage)
 	st := state(ts)
 	st.mu.Lock()
 	p := st.lastRun
@@ -146,6 +170,9 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	if dest != "" {
 		names[dest] = "the destination"
 	}
+	if other := ts.Getenv("OTHERHOST"); other != "" {
+		names[other] = "another host: its answer quotes a probe sent to it, not to the destination"
+	}
 	got := "nothing on stdout"
 	if out != "" {
 		got = "its stdout:\n" + indent(tail(out, 40))
@@ -154,7 +181,11 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 	if e := strings.TrimSpace(string(p.Stderr.Bytes())); e != "" {
 		output = "its stderr:\n" + indent(tail(e, 10))
 	}
-	if what := checkHops(lines, args, probes, dest, names); what != "" {
+	what := checkHops(lines, args, probes, dest, names)
+	if what == "" && answered {
+		what = checkAnswered(lines, args)
+	}
+	if what != "" {
 		st.fail(ts, Failure{What: what, Got: got, Want: wantHops(args, probes, dest), Output: output})
 	}
 
@@ -175,6 +206,18 @@ func cmdHops(ts *testscript.TestScript, neg bool, args []string) {
 		st.fail(ts, Failure{What: "the program exited 1 but said nothing on stderr",
 			Want: "one line on stderr saying that the destination was not reached", Output: programOutput(p)})
 	}
+}
+
+// checkAnswered says which line that names an address has a star, or
+// returns "": every probe that reached an answering router got its answer.
+func checkAnswered(lines, want []string) string {
+	for i, w := range want {
+		if l := parseTraceLine(lines[i]); w != "*" && l.times != l.probes {
+			return fmt.Sprintf("line %d (TTL %d) has %d stars, but every probe at that TTL gets its answer, each well within -w of the probe's own departure: "+
+				"does each probe wait its full -w from the moment it leaves, and not from the first probe of its line?", i+1, i+1, l.probes-l.times)
+		}
+	}
+	return ""
 }
 
 // otherAddr returns the first of addrs that is not w, or "".
@@ -271,4 +314,81 @@ func checkHops(lines, want []string, probes int, dest string, names map[string]s
 		return fmt.Sprintf("the output has %d lines, more than the %d TTLs that -m allows", len(lines), len(want))
 	}
 	return ""
+}
+
+// traceRouterAlert is the IPv4 option (RFC 2113, Router Alert, 4 bytes)
+// that `topology ... options` puts in every quoted header.
+var traceRouterAlert = []byte{0x94, 0x04, 0x00, 0x00}
+
+// traceQuoteWithOption returns the IPv4 packet p, an ICMP error (time
+// exceeded or destination unreachable), with the header that it quotes
+// grown by an option: its IHL one word more, the quoted packet's first
+// bytes behind it. Every length and checksum is made right again. It
+// returns nil when p is no such error.
+func traceQuoteWithOption(p []byte) []byte {
+	if len(p) < 20 || p[0]>>4 != 4 {
+		return nil
+	}
+	ihl, total := int(p[0]&0x0f)*4, int(binary.BigEndian.Uint16(p[2:]))
+	if ihl < 20 || total < ihl+8+20 || total > len(p) || p[9] != 1 {
+		return nil
+	}
+	msg := p[ihl:total]
+	if msg[0] != 3 && msg[0] != 11 {
+		return nil
+	}
+	quoted := msg[8:]
+	qihl := int(quoted[0]&0x0f) * 4
+	if quoted[0]>>4 != 4 || qihl < 20 || qihl > len(quoted) || qihl+len(traceRouterAlert) > 60 {
+		return nil
+	}
+	out := make([]byte, 0, total+len(traceRouterAlert))
+	out = append(out, p[:ihl]...)
+	out = append(out, msg[:8]...)
+	q := len(out)
+	out = append(out, quoted[:qihl]...)
+	out = append(out, traceRouterAlert...)
+	out = append(out, quoted[qihl:]...)
+	// The quoted header: one word longer, and so is the packet it was.
+	out[q] += byte(len(traceRouterAlert) / 4)
+	binary.BigEndian.PutUint16(out[q+2:], binary.BigEndian.Uint16(quoted[2:])+uint16(len(traceRouterAlert)))
+	out[q+10], out[q+11] = 0, 0
+	binary.BigEndian.PutUint16(out[q+10:], icmpChecksum(out[q:q+qihl+len(traceRouterAlert)]))
+	// The error's checksum, and the outer header.
+	out[ihl+2], out[ihl+3] = 0, 0
+	binary.BigEndian.PutUint16(out[ihl+2:], icmpChecksum(out[ihl:]))
+	binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
+	out[10], out[11] = 0, 0
+	binary.BigEndian.PutUint16(out[10:], icmpChecksum(out[:ihl]))
+	return out
+}
+
+// traceOtherHostAnswer returns a port unreachable from other to the
+// source of probe (an IPv4 packet, as it left), quoting probe's header,
+// with other as its destination, and its first 8 bytes of data: the late
+// answer to an earlier trace to another host, from the same port, with
+// the same destination port (or echo identifier and sequence number). It
+// returns nil when probe is no IPv4 packet.
+func traceOtherHostAnswer(probe []byte, other [4]byte) []byte {
+	if len(probe) < 20 || probe[0]>>4 != 4 {
+		return nil
+	}
+	ihl, total := int(probe[0]&0x0f)*4, int(binary.BigEndian.Uint16(probe[2:]))
+	if ihl < 20 || total < ihl+8 || total > len(probe) {
+		return nil
+	}
+	quoted := append([]byte(nil), probe[:ihl+8]...)
+	copy(quoted[16:20], other[:])
+	quoted[10], quoted[11] = 0, 0
+	binary.BigEndian.PutUint16(quoted[10:], icmpChecksum(quoted[:ihl]))
+	msg := append([]byte{3, 3, 0, 0, 0, 0, 0, 0}, quoted...)
+	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
+	p := make([]byte, 20, 20+len(msg))
+	p[0] = 0x45
+	binary.BigEndian.PutUint16(p[2:], uint16(20+len(msg)))
+	p[8], p[9] = 64, 1
+	copy(p[12:16], other[:])
+	copy(p[16:20], probe[12:16])
+	binary.BigEndian.PutUint16(p[10:], icmpChecksum(p))
+	return append(p, msg...)
 }

@@ -18,13 +18,20 @@ import (
 // delivers what they carry.
 var dupMAC = net.HardwareAddr{0x02, 0x73, 0x6c, 0x00, 0x00, 0x16}
 
-// startDup makes every ICMP error that reaches the source come a second
-// time, as a late answer to a probe already answered: the copy comes when
-// the next packet leaves for the routers, and before any answer to that
-// packet. The program under test must not take it for the answer to the
-// probe it waits for.
+// startRelay puts the checker between router 1 and the source, for what
+// router 1 sends there: with o.dup, every ICMP error that reaches the
+// source comes a second time, as a late answer to a probe already
+// answered: the copy comes when the next packet leaves for the routers,
+// and before any answer to that packet. The program under test must not
+// take it for the answer to the probe it waits for. With o.options, every
+// ICMP error quotes a header with an option (traceQuoteWithOption), which
+// the program must skip to find the ports. With o.otherHost, as each
+// probe leaves, and before any answer to it, a port unreachable quotes it
+// as if it had gone to another host (traceOtherHostAnswer), which is not
+// its answer. With o.slow, everything router 1 sends the source is held
+// that long first, as if each answer took that long to come back.
 //
-// Nothing here depends on timing. Router 1 sends everything meant for the
+// Nothing here depends on timing (but slow's own delay). Router 1 sends everything meant for the
 // source to dupMAC, so nothing reaches the source unless the relay
 // delivers it. The relay reads link 1 through one packet socket, which
 // queues the frames in the order they crossed the link: a probe leaving,
@@ -35,7 +42,7 @@ var dupMAC = net.HardwareAddr{0x02, 0x73, 0x6c, 0x00, 0x00, 0x16}
 // kernel's receive path of the CPU that sent it, one packet after the
 // other: the relay runs on one CPU only, so its packets reach the
 // program's sockets in the order it sent them.
-func (t *topology) startDup() error {
+func (t *topology) startRelay(o topologyOpts) error {
 	ifi, err := net.InterfaceByName(t.link(1, "a"))
 	if err != nil {
 		return err
@@ -64,7 +71,7 @@ func (t *topology) startDup() error {
 	}
 	t.dupDone, t.dupWait = make(chan struct{}), make(chan struct{})
 	started := make(chan error, 1)
-	go t.relay(capture, send, started)
+	go t.relay(capture, send, o, started)
 	if err := <-started; err != nil {
 		return err
 	}
@@ -75,10 +82,10 @@ func (t *topology) startDup() error {
 	})
 }
 
-// relay is startDup's loop, on an OS thread of its own that runs on one
+// relay is startRelay's loop, on an OS thread of its own that runs on one
 // CPU only. It reports on started whether it could set itself up, closes
 // both sockets, and closes t.dupWait when t.dupDone is closed.
-func (t *topology) relay(capture, send int, started chan<- error) {
+func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error) {
 	defer close(t.dupWait)
 	defer unix.Close(capture)
 	defer unix.Close(send)
@@ -89,7 +96,29 @@ func (t *topology) relay(capture, send int, started chan<- error) {
 	}
 	started <- nil
 
+	// slow's packets leave from a goroutine of their own, in order, each
+	// o.slow after it reached the relay; it is done before send closes.
+	type held struct {
+		at  time.Time
+		pkt []byte
+	}
+	later := make(chan held, 1024)
+	delivered := make(chan struct{})
+	defer func() { close(later); <-delivered }()
+	go func() {
+		defer close(delivered)
+		for h := range later {
+			select {
+			case <-time.After(time.Until(h.at)):
+				unix.Sendto(send, h.pkt, 0, &unix.SockaddrInet4{Addr: [4]byte(t.source.To4())})
+			case <-t.dupDone:
+			}
+		}
+	}()
+
 	source := [4]byte(t.source.To4())
+	dest := [4]byte(t.dest.To4())
+	other := [4]byte(t.addr(250, 2)) // $OTHERHOST: no host, routed nowhere
 	to := &unix.SockaddrInet4{Addr: source}
 	var copies [][]byte // the ICMP errors delivered since a packet last left
 	buf := make([]byte, 1<<16)
@@ -115,15 +144,33 @@ func (t *topology) relay(capture, send int, started chan<- error) {
 				unix.Sendto(send, c, 0, to)
 			}
 			copies = copies[:0]
+			if p, err := parseIPv4(buf[:n]); o.otherHost && err == nil && p.src == source && p.dst == dest {
+				if d := traceOtherHostAnswer(buf[:n], other); d != nil {
+					unix.Sendto(send, d, 0, to)
+				}
+			}
 		case unix.PACKET_OTHERHOST:
 			// From router 1, to dupMAC: the source's kernel dropped it.
 			p, err := parseIPv4(buf[:n])
 			if err != nil || p.dst != source {
 				continue
 			}
-			unix.Sendto(send, buf[:n], 0, to)
-			if body := p.payload(); p.proto == 1 && len(body) >= 8 && (body[0] == 3 || body[0] == 11) {
-				copies = append(copies, bytes.Clone(buf[:n]))
+			pkt := buf[:n]
+			if o.options {
+				if q := traceQuoteWithOption(pkt); q != nil {
+					pkt = q
+				}
+			}
+			if o.slow > 0 {
+				select {
+				case later <- held{at: time.Now().Add(o.slow), pkt: bytes.Clone(pkt)}:
+				default: // more than 1024 held: drop, as a busy router would
+				}
+				continue
+			}
+			unix.Sendto(send, pkt, 0, to)
+			if body := p.payload(); o.dup && p.proto == 1 && len(body) >= 8 && (body[0] == 3 || body[0] == 11) {
+				copies = append(copies, bytes.Clone(pkt))
 			}
 		}
 	}

@@ -43,6 +43,7 @@ type topology struct {
 	holders []*exec.Cmd     // routers 1..hops, then the destination
 	stdins  []io.Closer     // their pipes
 	noise   *net.UDPConn    // the other traceroute, if asked for
+	far     *net.UDPConn    // its probes that reach the destination
 	done    chan struct{}   // closed to stop the noise
 	stopped chan struct{}   // closed when the noise has stopped
 	dupDone chan struct{}   // closed to stop the relay of dup
@@ -86,13 +87,16 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("topology: noise: %v", err)
 		}
 	}
-	if o.dup {
-		if err := t.startDup(); err != nil {
-			ts.Fatalf("topology: dup: %v", err)
+	if o.relayed() {
+		if err := t.startRelay(o); err != nil {
+			ts.Fatalf("topology: relay: %v", err)
 		}
 	}
 	ts.Setenv("SOURCE", t.source.String())
 	ts.Setenv("DEST", t.dest.String())
+	if o.otherHost {
+		ts.Setenv("OTHERHOST", t.addr(250, 2).String())
+	}
 	for k, r := range t.routers {
 		ts.Setenv(fmt.Sprintf("HOP%d", k+1), r.String())
 	}
@@ -374,9 +378,11 @@ const (
 
 // startNoise plays another traceroute on the same machine: UDP probes to
 // the destination from a port of its own, with a TTL that expires at the
-// first router that answers. The program under test receives the routers'
-// answers on its raw socket too, and must see that they quote a probe that
-// is not one of its own.
+// first router that answers, and as many from a second port with a TTL
+// that reaches the destination. The program under test receives the
+// routers' time exceeded and the destination's port unreachable on its
+// raw socket too, and must see that they quote a probe that is not one of
+// its own.
 func (t *topology) startNoise(silent int) error {
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: t.source})
 	if err != nil {
@@ -390,13 +396,22 @@ func (t *topology) startNoise(silent int) error {
 		c.Close()
 		return err
 	}
-	t.noise, t.done, t.stopped = c, make(chan struct{}), make(chan struct{})
+	far, err := net.ListenUDP("udp4", &net.UDPAddr{IP: t.source})
+	if err != nil {
+		c.Close()
+		return err
+	}
+	t.noise, t.far, t.done, t.stopped = c, far, make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(t.stopped)
 		tick := time.NewTicker(noisePeriod)
 		defer tick.Stop()
 		for i := 0; ; i++ {
-			if _, err := c.WriteToUDP([]byte("another traceroute"), &net.UDPAddr{IP: t.dest, Port: 33434 + i%noisePorts}); err != nil {
+			to := &net.UDPAddr{IP: t.dest, Port: 33434 + i%noisePorts}
+			if _, err := c.WriteToUDP([]byte("another traceroute"), to); err != nil {
+				return
+			}
+			if _, err := far.WriteToUDP([]byte("another traceroute"), to); err != nil {
 				return
 			}
 			select {
@@ -417,6 +432,7 @@ func (t *topology) close() {
 		close(t.done)
 		<-t.stopped
 		t.noise.Close()
+		t.far.Close()
 	}
 	if t.dupDone != nil {
 		close(t.dupDone)

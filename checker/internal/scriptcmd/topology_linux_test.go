@@ -114,7 +114,7 @@ func TestTopology(t *testing.T) {
 
 	// dup on the other topology: the copy of the answer to the probe
 	// before comes first, then the answer to this one.
-	require.NoError(t, b.startDup())
+	require.NoError(t, b.startRelay(topologyOpts{dup: true}))
 	probe, err := net.ListenUDP("udp4", nil)
 	require.NoError(t, err)
 	defer probe.Close()

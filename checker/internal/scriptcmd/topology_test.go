@@ -1,10 +1,13 @@
 package scriptcmd
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTopologyArgs(t *testing.T) {
@@ -14,10 +17,18 @@ func TestTopologyArgs(t *testing.T) {
 	o, ok = topologyArgs([]string{"2", "dup"})
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, dup: true}, o)
+	o, ok = topologyArgs([]string{"2", "options", "otherhost"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 2, options: true, otherHost: true}, o)
+	assert.True(t, o.relayed())
+	o, ok = topologyArgs([]string{"1", "slow=100ms"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 1, slow: 100 * time.Millisecond}, o)
+	assert.True(t, o.relayed())
 	o, ok = topologyArgs([]string{"2", "errors"})
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, errs: true}, o)
-	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}} {
+	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}, {"1", "slow=0s"}, {"1", "slow=x"}} {
 		_, ok := topologyArgs(bad)
 		assert.False(t, ok, bad)
 	}
@@ -56,4 +67,70 @@ func TestCheckHops(t *testing.T) {
 	} {
 		assert.Contains(t, check(out, 1), what, out)
 	}
+}
+
+// traceProbe is a UDP probe from 10.7.1.1 port 40000 to 10.7.4.2 port
+// 33436, TTL 2, as it leaves.
+func traceProbe() []byte {
+	p := make([]byte, 20+8+4)
+	p[0], p[8], p[9] = 0x45, 2, 17
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	copy(p[12:], []byte{10, 7, 1, 1, 10, 7, 4, 2})
+	binary.BigEndian.PutUint16(p[10:], icmpChecksum(p[:20]))
+	binary.BigEndian.PutUint16(p[20:], 40000)
+	binary.BigEndian.PutUint16(p[22:], 33436)
+	binary.BigEndian.PutUint16(p[24:], 12)
+	copy(p[28:], "abcd")
+	return p
+}
+
+func TestTraceOtherHostAnswer(t *testing.T) {
+	d := traceOtherHostAnswer(traceProbe(), [4]byte{10, 7, 250, 2})
+	require.NotNil(t, d)
+	assert.Equal(t, uint16(0), icmpChecksum(d[:20]), "the outer header's checksum")
+	assert.Equal(t, []byte{10, 7, 250, 2, 10, 7, 1, 1}, d[12:20], "from the other host to the probe's source")
+	msg := d[20:]
+	assert.Equal(t, []byte{3, 3}, msg[:2], "port unreachable")
+	assert.Equal(t, uint16(0), icmpChecksum(msg), "the error's checksum")
+	q := msg[8:]
+	assert.Len(t, q, 28, "the probe's header and 8 bytes")
+	assert.Equal(t, uint16(0), icmpChecksum(q[:20]), "the quoted header's checksum")
+	assert.Equal(t, []byte{10, 7, 1, 1, 10, 7, 250, 2}, q[12:20], "the probe, as if it went to the other host")
+	assert.Equal(t, []uint16{40000, 33436}, []uint16{binary.BigEndian.Uint16(q[20:]), binary.BigEndian.Uint16(q[22:])}, "its ports")
+	assert.Nil(t, traceOtherHostAnswer([]byte{0x45, 0}, [4]byte{}))
+}
+
+func TestTraceQuoteWithOption(t *testing.T) {
+	// Router 2's time exceeded about the probe, quoting its header and
+	// 8 bytes.
+	probe := traceProbe()
+	msg := append([]byte{11, 0, 0, 0, 0, 0, 0, 0}, probe[:28]...)
+	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
+	p := make([]byte, 20, 20+len(msg))
+	p[0], p[8], p[9] = 0x45, 63, 1
+	binary.BigEndian.PutUint16(p[2:], uint16(20+len(msg)))
+	copy(p[12:], []byte{10, 7, 2, 2, 10, 7, 1, 1})
+	binary.BigEndian.PutUint16(p[10:], icmpChecksum(p))
+	p = append(p, msg...)
+
+	out := traceQuoteWithOption(p)
+	require.NotNil(t, out)
+	require.Len(t, out, len(p)+4)
+	assert.Equal(t, uint16(len(out)), binary.BigEndian.Uint16(out[2:]))
+	assert.Equal(t, uint16(0), icmpChecksum(out[:20]), "the outer header's checksum")
+	assert.Equal(t, uint16(0), icmpChecksum(out[20:]), "the error's checksum")
+	q := out[28:]
+	assert.Equal(t, byte(0x46), q[0], "IHL 6")
+	assert.Equal(t, uint16(0), icmpChecksum(q[:24]), "the quoted header's checksum, option included")
+	assert.Equal(t, uint16(len(probe)+4), binary.BigEndian.Uint16(q[2:]), "the quoted packet's length, option included")
+	assert.Equal(t, traceRouterAlert, q[20:24])
+	assert.Equal(t, probe[20:28], q[24:32], "the UDP header after the option")
+	assert.Nil(t, traceQuoteWithOption(probe), "a UDP packet is no ICMP error")
+}
+
+func TestCheckAnswered(t *testing.T) {
+	want := []string{"10.0.1.2", "*", "10.0.3.2"}
+	assert.Empty(t, checkAnswered([]string{" 1  10.0.1.2  100.1 ms  100.2 ms", " 2  * *", " 3  10.0.3.2  100.3 ms  100.1 ms"}, want))
+	what := checkAnswered([]string{" 1  10.0.1.2  100.1 ms  100.2 ms", " 2  * *", " 3  10.0.3.2  100.3 ms *"}, want)
+	assert.Contains(t, what, "line 3 (TTL 3) has 1 stars")
 }
