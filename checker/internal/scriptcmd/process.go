@@ -351,6 +351,9 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 	st.lastRun = p
 	st.mu.Unlock()
 	exit, err := p.Wait(time.Until(st.deadline(limit)))
+	st.mu.Lock()
+	st.lastEnd = time.Now()
+	st.mu.Unlock()
 	cmdline := commandLine(args)
 	if errors.Is(err, proc.ErrTimeout) {
 		st.fail(ts, Failure{Kind: results.NoReply, What: fmt.Sprintf("the program was still running after %s, so it was killed", limit),

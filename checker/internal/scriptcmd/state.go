@@ -63,7 +63,8 @@ type State struct {
 	fake      *fakeServer
 	kept      map[any]any
 	lastRun   *proc.Process
-	streams   *Streams // what stdout and stderr match: see setStreams
+	lastEnd   time.Time // when runToEnd saw lastRun exit: never before it did
+	streams   *Streams  // what stdout and stderr match: see setStreams
 	// stopAsked: the script sent the server a signal that ends it;
 	// judged: a command judged how it ended; endedAlone: it had ended
 	// when a step of the script was done (see EndFailure).
