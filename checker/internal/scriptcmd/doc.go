@@ -86,7 +86,9 @@
 //		in three writes 100ms apart: one byte of the length, then the other
 //		and half the message, then the rest), tcpshort (the whole length,
 //		half the message, then close), tcpclose (close after the query),
-//		tcpmute (never answer), tcptruncated (the answer with TC set).
+//		tcpmute (never answer), tcptruncated (the answer with TC set),
+//		tcpwrongid (the answer, in pieces as tcp, under the query's ID
+//		plus one).
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP.
