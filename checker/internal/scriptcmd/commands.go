@@ -131,6 +131,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"udpserver":    cmdUDPServer,
 		"udpsockopt":   cmdUDPSockopt,
 		"udpturns":     cmdUDPTurns,
+		"udpwaits":     cmdUDPWaits,
 		"udpzerosum":   cmdUDPZeroSum,
 		"unixdial":     cmdUnixDial,
 		"unixlisten":   cmdUnixListen,

@@ -46,7 +46,7 @@ type dnsServer struct {
 var dnsModes = []string{"normal", "truncated", "wrongid", "noqr", "othername", "othertype", "otherclass",
 	"upper", "servfail", "extratypes", "sections", "chatter", "late",
 	"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend",
-	"txtpastend", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated"}
+	"txtpastend", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated", "tcpwrongid"}
 
 func newDNSServer(c *net.UDPConn, mode string, zone map[string][]dnsmessage.Resource) *dnsServer {
 	return &dnsServer{conn: c, mode: mode, zone: zone, done: make(chan struct{})}
@@ -295,7 +295,7 @@ func (s *dnsServer) serve() {
 				}
 				r.answers = append(r.answers, a)
 			}
-		case "truncated", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated":
+		case "truncated", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated", "tcpwrongid":
 			// What fits: the first record, and TC set. The TCP modes answer
 			// in full, or not, over TCP.
 			r.truncated, r.answers = true, answers[:min(1, len(answers))]

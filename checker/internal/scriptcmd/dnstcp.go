@@ -27,6 +27,8 @@ import (
 //	tcpclose      reads the query and closes without a word
 //	tcpmute       reads the query and never answers
 //	tcptruncated  the answer, with TC set again
+//	tcpwrongid    the answer under another ID (the query's plus one), in
+//	              pieces as tcp: not the answer to the query
 
 // tcpPause separates the pieces of a TCP answer: long enough that a client
 // waiting in read gets each piece on its own, even on a loaded machine.
@@ -112,6 +114,9 @@ func (s *dnsServer) handleTCP(c net.Conn) {
 	if err != nil {
 		s.tcpProblem(fmt.Sprintf("could not build the answer over TCP: %v", err))
 		return
+	}
+	if s.mode == "tcpwrongid" {
+		binary.BigEndian.PutUint16(reply, q.Header.ID+1)
 	}
 	framed := append(binary.BigEndian.AppendUint16(nil, uint16(len(reply))), reply...)
 	if s.mode == "tcpshort" {

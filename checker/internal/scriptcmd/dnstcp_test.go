@@ -117,6 +117,15 @@ func TestDNSTCPHostile(t *testing.T) {
 	var m dnsmessage.Message
 	require.NoError(t, m.Unpack(all[2:]))
 	assert.True(t, m.Truncated)
+
+	all = nil
+	for _, r := range askTCP(t, startDNSTCP(t, "tcpwrongid"), true, 3*time.Second) {
+		all = append(all, r...)
+	}
+	require.NoError(t, m.Unpack(all[2:]))
+	assert.Equal(t, uint16(0x4243), m.ID, "tcpwrongid: the query's ID plus one")
+	assert.False(t, m.Truncated)
+	assert.Len(t, m.Answers, 2)
 }
 
 func TestDNSTCPExplainsNoPrefix(t *testing.T) {

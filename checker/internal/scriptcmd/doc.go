@@ -86,7 +86,9 @@
 //		in three writes 100ms apart: one byte of the length, then the other
 //		and half the message, then the rest), tcpshort (the whole length,
 //		half the message, then close), tcpclose (close after the query),
-//		tcpmute (never answer), tcptruncated (the answer with TC set).
+//		tcpmute (never answer), tcptruncated (the answer with TC set),
+//		tcpwrongid (the answer, in pieces as tcp, under the query's ID
+//		plus one).
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP.
@@ -646,17 +648,20 @@
 //		Send TEXT as one datagram ('' sends an empty one).
 //	udpsendgen NAME SIZE
 //		Send one datagram of SIZE bytes (at most 65507) of a seeded pattern.
-//	udpserver MODE [try=N] [delay=D]
+//	udpserver MODE [try=N] [ids=N] [delay=D]
 //		Run a UDP request/response server inside the checker and set
 //		$UDPSERVER to it. A request is "ID TEXT", ID in decimal; the reply
 //		is "ID " then TEXT in upper case. MODE: normal; dup (each reply
 //		sent twice); stale (each reply preceded by a datagram "STALE",
-//		with no ID, and one for ID+1000, text STALE); late (only try N of
-//		each ID is answered, default 3); mute (nothing is answered);
-//		chatter (nothing is answered, but from the first request on a
-//		reply for ID+1000 comes every 30ms). With delay, each reply leaves
-//		D after its request arrived. It records every request's arrival,
-//		its source address, and when each ID was answered.
+//		with no ID, and ones for ID+1000, for ID with a 0 after its
+//		digits and for ID with an x after them, text STALE); late (only
+//		try N of each ID is answered, default 3); mute (nothing is
+//		answered); chatter (nothing is answered, but from the first
+//		request on a reply for ID+1000 comes every 30ms). With ids, only
+//		the first N IDs to arrive are answered, later ones never. With
+//		delay, each reply leaves D after its request arrived. It records
+//		every request's arrival, its source address, and when each ID
+//		was answered.
 //	udpsockopt NAME OPTION...
 //		Set options on UDP socket NAME: ttl=N (the IPv4 TTL or IPv6 hop
 //		limit of what it sends) or ipoptions=HEX (IPv4 options, which the
@@ -669,6 +674,14 @@
 //		the one before (one request at a time); no ID came again after
 //		its answer left. With -fresh, the first IDs of the runs judged so
 //		far (at least 3) are not all the same.
+//	udpwaits [-gaveup] TIMEOUT FLOOR
+//		Each try's wait, as the udpserver saw it (from one request of an
+//		ID to the next of the same ID), was at least FLOOR times its due,
+//		TIMEOUT for try 1 of each ID and twice the one before for each
+//		later try; a try that came later than TIMEOUT×(2^(k-1)−1) after
+//		try 1 is judged from then (a schedule fixed at try 1 keeps the
+//		contract). With -gaveup, the last try waited too, up to the end
+//		of the last run. Only lower bounds: a timer never fires early.
 //	udpzerosum NAME VAR FROM
 //		Set $VAR to printable text that, sent from FROM (IPv4:PORT) to the
 //		udplisten socket NAME, makes the UDP checksum come out as 0x0000,

@@ -63,7 +63,8 @@ type State struct {
 	fake      *fakeServer
 	kept      map[any]any
 	lastRun   *proc.Process
-	// lastRunEnd is when the last run's program was seen to exit.
+	// lastRunEnd is when the last run's program was seen to exit: never
+	// before it did.
 	lastRunEnd time.Time
 	streams    *Streams // what stdout and stderr match: see setStreams
 	// stopAsked: the script sent the server a signal that ends it;

@@ -23,6 +23,7 @@ type udpServer struct {
 	conn  *net.UDPConn
 	mode  string
 	try   int           // late: the try that is answered
+	ids   int           // only the first ids IDs are answered (0: all)
 	delay time.Duration // how long each reply waits before it leaves
 	wg    sync.WaitGroup
 	done  chan struct{}
@@ -30,6 +31,7 @@ type udpServer struct {
 	mu       sync.Mutex
 	arrivals []arrival
 	seen     map[string]int       // requests per ID
+	rank     map[string]int       // each ID's place in the order IDs first came, from 1
 	replied  map[string]time.Time // when the first reply to an ID left
 	mark     int                  // udpturns judges the arrivals from here
 	firstIDs []string             // the first ID of each run udpturns judged
@@ -45,17 +47,19 @@ var udpServerModes = []string{"chatter", "dup", "late", "mute", "normal", "stale
 
 func cmdUDPServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udpserver")
-	use := "udpserver " + strings.Join(udpServerModes, "|") + " [try=N] [delay=D]"
+	use := "udpserver " + strings.Join(udpServerModes, "|") + " [try=N] [ids=N] [delay=D]"
 	usage(ts, len(args) >= 1, use)
 	usage(ts, slices.Contains(udpServerModes, args[0]), use)
 	st := state(ts)
-	s := &udpServer{mode: args[0], try: 3, seen: map[string]int{}, replied: map[string]time.Time{}, done: make(chan struct{})}
+	s := &udpServer{mode: args[0], try: 3, seen: map[string]int{}, rank: map[string]int{}, replied: map[string]time.Time{}, done: make(chan struct{})}
 	for _, opt := range args[1:] {
 		k, v, _ := strings.Cut(opt, "=")
 		var err error
 		switch k {
 		case "try":
 			s.try, err = strconv.Atoi(v)
+		case "ids":
+			s.ids, err = strconv.Atoi(v)
 		case "delay":
 			s.delay, err = time.ParseDuration(v)
 		default:
@@ -92,6 +96,10 @@ func (s *udpServer) serve() {
 		s.arrivals = append(s.arrivals, arrival{arrivalTime(oob[:oobn]), string(id), from})
 		s.seen[string(id)]++
 		attempt := s.seen[string(id)]
+		if attempt == 1 {
+			s.rank[string(id)] = len(s.rank) + 1
+		}
+		rank := s.rank[string(id)]
 		s.mu.Unlock()
 		num, err := strconv.ParseUint(string(id), 10, 64)
 		if err != nil {
@@ -99,6 +107,9 @@ func (s *udpServer) serve() {
 		}
 		reply := append(append(append([]byte(nil), id...), ' '), bytes.ToUpper(text)...)
 		stale := []byte(strconv.FormatUint(num+1000, 10) + " STALE")
+		if s.ids > 0 && rank > s.ids {
+			continue // past the IDs this server answers: silence, as mute
+		}
 		switch s.mode {
 		case "mute":
 			continue
@@ -134,10 +145,14 @@ func (s *udpServer) serve() {
 // records when it left.
 func (s *udpServer) reply(id string, reply, stale []byte, to netip.AddrPort) {
 	if s.mode == "stale" {
-		// First a datagram with no ID at all, then a reply to a request
-		// that is not this one.
+		// First a datagram with no ID at all, then replies to requests
+		// that are not this one: one far from it, and two whose IDs
+		// start with this one's digits (a client that compares
+		// prefixes takes them).
 		s.conn.WriteToUDPAddrPort([]byte("STALE"), to)
 		s.conn.WriteToUDPAddrPort(stale, to)
+		s.conn.WriteToUDPAddrPort([]byte(id+"0 STALE"), to)
+		s.conn.WriteToUDPAddrPort([]byte(id+"x STALE"), to)
 	}
 	s.mu.Lock()
 	if _, ok := s.replied[id]; !ok {
@@ -258,6 +273,86 @@ func cmdUDPBackoff(ts *testscript.TestScript, neg bool, args []string) {
 				Want: fmt.Sprintf("each wait at least %.1f times the wait two tries before it (doubling: 4 times)", skip), Output: arrivalsNote(rec)})
 		}
 	}
+}
+
+// cmdUDPWaits judges each try's wait against the backoff the lesson
+// asks for: try k of a request waits TIMEOUT×2^(k-1). Only a lower bound:
+// a timer never fires early, so a correct program's wait, measured from
+// the arrival of one try to that of the next (kernel stamps), is never
+// shorter than its deadline, while a busy machine can make any wait
+// longer.
+func cmdUDPWaits(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "udpwaits")
+	const use = "udpwaits [-gaveup] TIMEOUT FLOOR"
+	gaveUp := len(args) > 0 && args[0] == "-gaveup"
+	if gaveUp {
+		args = args[1:]
+	}
+	usage(ts, len(args) == 2, use)
+	timeout, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	floor, err := strconv.ParseFloat(args[1], 64)
+	ts.Check(err)
+	st := state(ts)
+	rec := st.theUDPServer(ts).record()
+	st.mu.Lock()
+	end := st.lastRunEnd
+	st.mu.Unlock()
+	if f := judgeWaits(rec, timeout, floor, gaveUp, end); f != nil {
+		st.fail(ts, *f)
+	}
+}
+
+// judgeWaits finds the first wait shorter than floor times its due: the
+// time from one try of a request (a run of arrivals with one ID) to the
+// next, and with gaveUp the last try's wait too, up to end, when the
+// program was seen to exit. A try that left late is judged from the
+// moment it was due (-timeout×(2^(k-1)−1) after try 1): a program that
+// computes every deadline of a request from its first try waits less
+// after a try the machine made late, and keeps the contract.
+func judgeWaits(rec []arrival, timeout time.Duration, floor float64, gaveUp bool, end time.Time) *Failure {
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	due := func(try int) time.Duration { return timeout << (try - 1) }
+	times := func(try int) string {
+		if try == 1 {
+			return "-timeout"
+		}
+		return fmt.Sprintf("-timeout×%d", 1<<(try-1))
+	}
+	want := func(try int) string {
+		return fmt.Sprintf("try %d waiting %s, %s, for a reply (at least %s: jitter is at most a tenth of a wait)",
+			try, times(try), due(try), ms(time.Duration(floor*float64(due(try)))))
+	}
+	// since is how long after try (which arrived at at) t came, counted
+	// from when try was due if it came later than that.
+	since := func(first time.Time, try int, at, t time.Time) (time.Duration, string) {
+		if sched := first.Add(due(try) - timeout); sched.Before(at) {
+			return t.Sub(sched), fmt.Sprintf("try %d was due", try)
+		}
+		return t.Sub(at), fmt.Sprintf("try %d", try)
+	}
+	short := func(try int, got time.Duration) bool { return float64(got) < floor*float64(due(try)) }
+	if len(rec) == 0 {
+		return nil
+	}
+	try, first := 1, rec[0].at
+	for i := 1; i < len(rec); i++ {
+		if rec[i].id != rec[i-1].id {
+			try, first = 1, rec[i].at // a new request: its first try waits -timeout again
+			continue
+		}
+		if got, from := since(first, try, rec[i-1].at, rec[i].at); short(try, got) {
+			return &Failure{What: fmt.Sprintf("try %d of request %s came %s after %s", try+1, rec[i].id, ms(got), from),
+				Want: want(try), Output: arrivalsNote(rec)}
+		}
+		try++
+	}
+	last := rec[len(rec)-1]
+	if got, from := since(first, try, last.at, end); gaveUp && short(try, got) {
+		return &Failure{What: fmt.Sprintf("the program gave up %s after %s, the last try of request %s", ms(got), from, last.id),
+			Want: want(try) + " before giving up", Output: arrivalsNote(rec)}
+	}
+	return nil
 }
 
 func cmdUDPTurns(ts *testscript.TestScript, neg bool, args []string) {
