@@ -18,7 +18,16 @@ var lesson06 = Lesson{
 		{ID: "concurrent", Checks: []string{"clients_concurrent"},
 			Text: "**Clients at once:** each connection is served in its own goroutine (as the stub does): a client that is connected and silent, even in the middle of a frame, never delays another."},
 	},
-	Server: &Server{Net: "tcp", Poke: `dial c
+	Server: &Server{Net: "tcp", Poke: `dial e
+send e '\x00\x00\x00\x05hel'
+closewrite e
+expecteof e
+close e
+dial f
+send f '\x00\x10\x00\x01'
+expecteof f
+close f
+dial c
 send c '\x00\x00\x00\x05hello'
 expect c '\x00\x00\x00\x20\x2c\xf2\x4d\xba\x5f\xb0\xa3\x0e\x26\xe8\x3b\x2a\xc5\xb9\xe2\x9e\x1b\x16\x1e\x5c\x1f\xa7\x42\x5e\x73\x04\x33\x62\x93\x8b\x98\x24'
 closewrite c

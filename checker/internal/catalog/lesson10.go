@@ -32,7 +32,7 @@ var lesson10 = Lesson{
 		{ID: "no_race", Checks: []string{"leave_notice", "room_crowd", "slow_reader", "shutdown_clients"},
 			Text: "**No data race:** a `WARNING: DATA RACE` report fails the check that stops the server (`leave_notice`, `room_crowd`, `slow_reader`, `shutdown_clients`). Whatever that check's hint says, the fix is in \"Sharing the room\"."},
 	},
-	Server: &Server{Net: "tcp", Poke: "dial c\nsend c 'poke\\n'\nexpectline c 'welcome poke'\nclose c"},
+	Server: &Server{Net: "tcp", Poke: "chatroom -slow 2 1500 4000\ndial c\nsend c 'poke\\n'\nexpectline c 'welcome poke'\nclose c"},
 	CauseHints: map[results.Kind]string{
 		results.Race: `A data race: two goroutines used the same variable, one of them writing, with nothing ordering them; the report names both places ("Sharing the room").`,
 	},
