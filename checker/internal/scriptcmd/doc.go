@@ -137,8 +137,9 @@
 //		lessons whose program is a client. MODE is echo (echo at once),
 //		trickle (echo in 3-byte pieces, 10ms apart), late (echo each piece
 //		1s after it arrives), closeearly (echo half of the first bytes,
-//		then close), drip (after the first bytes, send "." every 100ms and
-//		never a newline), twice (echo every piece twice), silent (accept,
+//		then close), oneline (echo the first whole line, then close),
+//		drip (after the first bytes, send "." every 100ms and never a
+//		newline), twice (echo every piece twice), silent (accept,
 //		never answer, never close, even after the client's FIN),
 //		blackhole (a full accept queue: a connect there hangs; Linux only)
 //		or slowconnect (the accept queue is full for 500ms, so a connect
