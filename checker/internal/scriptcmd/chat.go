@@ -154,6 +154,9 @@ func chatroom(st *State, addr string, slow bool, n, m, size int) *Failure {
 		return r.report(f, "talking")
 	}
 	if slow {
+		if f := r.slowClosed(); f != nil {
+			return r.report(f, "after the flood")
+		}
 		if f := r.drainSlow(); f != nil {
 			return r.report(f, "after the flood")
 		}
@@ -501,6 +504,33 @@ func (r *chatRoom) checkJoins() *Failure {
 
 // drainSlow reads what the server had sent to slow before dropping it: a
 // part of the conversation with no holes, then the end of the connection.
+// slowClosed checks, where the kernel's socket table can be read, that the
+// server closed its end of slow's connection when it dropped slow, before
+// slow reads a byte. A server that only forgets slow leaves its end
+// ESTABLISHED and its writer blocked on the full buffer for ever; a closed
+// end with bytes still unsent is in FIN_WAIT1 (or gone).
+func (r *chatRoom) slowClosed() *Failure {
+	server := r.slowC.RemoteAddr().(*net.TCPAddr).Port
+	slow := r.slowC.LocalAddr().(*net.TCPAddr).Port
+	for until := r.st.deadline(idleTimeout); ; {
+		open, err := tcpEstablished(server, slow)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return nil // not Linux: drainSlow's EOF is all we can see
+		}
+		if err != nil {
+			return &Failure{What: fmt.Sprintf("looking up the server's end of slow's connection: %v", err)}
+		}
+		if !open {
+			return nil
+		}
+		if time.Now().After(until) {
+			return &Failure{What: fmt.Sprintf("the others were told \"* slow left\", yet %s after it the server's socket for slow was still open (ESTABLISHED in /proc/net/tcp)", idleTimeout),
+				Want: "the server closes the connection of the client it disconnects (conn.Close), which also wakes its writer blocked on the full buffer"}
+		}
+		time.Sleep(10 * time.Millisecond) // polling the kernel's table
+	}
+}
+
 func (r *chatRoom) drainSlow() *Failure {
 	br := bufio.NewReaderSize(chatReader{r, r.slowC}, chatMaxLine)
 	lines, total := 0, 0

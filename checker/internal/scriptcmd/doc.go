@@ -26,9 +26,11 @@
 //		one must be told "* NICK joined" about the other. The senders keep
 //		at most 96 lines on their way to any one reader. With -slow, a
 //		client named slow joins first and never reads: the others must
-//		still get every message promptly, then "* slow left", and slow,
-//		read at last, must find a gapless part of the talk and then the
-//		end of the connection.
+//		still get every message promptly, then "* slow left"; on Linux,
+//		the server's end of slow's connection must then leave ESTABLISHED
+//		within 3s, before slow reads a byte (the server closed it); and
+//		slow, read at last, must find a gapless part of the talk and then
+//		the end of the connection.
 //	close NAME
 //		Close connection NAME.
 //	closewrite NAME

@@ -2,7 +2,11 @@
 
 package scriptcmd
 
-import "github.com/rogpeppe/go-internal/testscript"
+import (
+	"errors"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
 
 // needsLinux stops a script that uses a Linux-only command elsewhere;
 // suites guard such scripts with [!linux] skip.
@@ -13,3 +17,9 @@ func needsLinux(ts *testscript.TestScript, name string) {
 func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) { needsLinux(ts, "procstat") }
 func cmdFDs(ts *testscript.TestScript, neg bool, args []string)      { needsLinux(ts, "fds") }
 func cmdSockets(ts *testscript.TestScript, neg bool, args []string)  { needsLinux(ts, "sockets") }
+
+// tcpEstablished needs Linux's socket table: elsewhere the caller skips
+// its test.
+func tcpEstablished(local, remote int) (bool, error) {
+	return false, errors.ErrUnsupported
+}
