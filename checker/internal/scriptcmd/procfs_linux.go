@@ -142,11 +142,12 @@ func countSockets(port int, code string) (int, error) {
 	return n, nil
 }
 
-// tcpEstablished says whether the TCP socket whose local port is local and
-// whose peer's port is remote is in state ESTABLISHED, from /proc/net/tcp
-// and /proc/net/tcp6 (false when there is none). On loopback the pair of
-// ports names one end of one connection.
-func tcpEstablished(local, remote int) (bool, error) {
+// tcpEnd finds the TCP socket whose local port is local and whose peer's
+// port is remote in /proc/net/tcp and /proc/net/tcp6, and says whether it
+// is in state ESTABLISHED. On loopback the pair of ports names one end of
+// one connection. The kernel's table may change while it is read, so a
+// socket not found now may be found by the next look.
+func tcpEnd(local, remote int) (found, established bool, err error) {
 	wantLocal, wantRemote := fmt.Sprintf(":%04X", local), fmt.Sprintf(":%04X", remote)
 	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		f, err := os.Open(table)
@@ -154,7 +155,7 @@ func tcpEstablished(local, remote int) (bool, error) {
 			if table == "/proc/net/tcp6" {
 				continue // no IPv6 on this machine
 			}
-			return false, fmt.Errorf("read socket table: %w", err)
+			return false, false, fmt.Errorf("read socket table: %w", err)
 		}
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -162,10 +163,10 @@ func tcpEstablished(local, remote int) (bool, error) {
 			fields := strings.Fields(sc.Text())
 			if len(fields) > 3 && strings.HasSuffix(fields[1], wantLocal) && strings.HasSuffix(fields[2], wantRemote) {
 				f.Close()
-				return fields[3] == tcpStates["ESTABLISHED"], nil
+				return true, fields[3] == tcpStates["ESTABLISHED"], nil
 			}
 		}
 		f.Close()
 	}
-	return false, nil
+	return false, false, nil
 }

@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTCPEstablished: the server's end of a loopback connection is found
+// TestTCPEnd: the server's end of a loopback connection is found
 // by its two ports while it is open, and is no longer ESTABLISHED once the
 // server closed it.
-func TestTCPEstablished(t *testing.T) {
+func TestTCPEnd(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
@@ -22,15 +22,15 @@ func TestTCPEstablished(t *testing.T) {
 	require.NoError(t, err)
 	server, client := ln.Addr().(*net.TCPAddr).Port, c.LocalAddr().(*net.TCPAddr).Port
 
-	open, err := tcpEstablished(server, client)
+	found, open, err := tcpEnd(server, client)
 	require.NoError(t, err)
-	assert.True(t, open, "the server's end of an open connection")
-	open, err = tcpEstablished(server, client+1)
+	assert.True(t, found && open, "the server's end of an open connection")
+	found, _, err = tcpEnd(server, client+1)
 	require.NoError(t, err)
-	assert.False(t, open, "no such connection")
+	assert.False(t, found, "no such connection")
 
 	s.Close()
-	open, err = tcpEstablished(server, client)
+	found, open, err = tcpEnd(server, client)
 	require.NoError(t, err)
-	assert.False(t, open, "the server's end after Close")
+	assert.True(t, found && !open, "the server's end after Close: FIN_WAIT2 until the client closes")
 }

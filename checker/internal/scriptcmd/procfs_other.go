@@ -18,8 +18,7 @@ func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) { needsLinu
 func cmdFDs(ts *testscript.TestScript, neg bool, args []string)      { needsLinux(ts, "fds") }
 func cmdSockets(ts *testscript.TestScript, neg bool, args []string)  { needsLinux(ts, "sockets") }
 
-// tcpEstablished needs Linux's socket table: elsewhere the caller skips
-// its test.
-func tcpEstablished(local, remote int) (bool, error) {
-	return false, errors.ErrUnsupported
+// tcpEnd needs Linux's socket table: elsewhere the caller skips its test.
+func tcpEnd(local, remote int) (found, established bool, err error) {
+	return false, false, errors.ErrUnsupported
 }
