@@ -16,9 +16,18 @@ var lesson06 = Lesson{
 		{ID: "conn_end", Checks: []string{"frame_hello", "eof_midframe"},
 			Text: "**End of a connection:** when the client closes its side between frames, the server closes the connection. When it closes inside a frame (part of a header, or fewer payload bytes than announced), the server closes it without a reply, and goes on serving the others."},
 		{ID: "concurrent", Checks: []string{"clients_concurrent"},
-			Text: "**Clients at once:** each connection is served in its own goroutine (as the stub does): a client that is connected and silent, even in the middle of a frame, never delays another."},
+			Text: "**Clients at once:** each connection is served in its own goroutine (as the stub does), with buffers of its own: a client that is connected and silent, even in the middle of a frame, never delays another, and the bytes of one connection never end up in another's payload."},
 	},
-	Server: &Server{Net: "tcp", Poke: `dial c
+	Server: &Server{Net: "tcp", Poke: `dial e
+send e '\x00\x00\x00\x05hel'
+closewrite e
+expecteof e
+close e
+dial f
+send f '\x00\x10\x00\x01'
+expecteof f
+close f
+dial c
 send c '\x00\x00\x00\x05hello'
 expect c '\x00\x00\x00\x20\x2c\xf2\x4d\xba\x5f\xb0\xa3\x0e\x26\xe8\x3b\x2a\xc5\xb9\xe2\x9e\x1b\x16\x1e\x5c\x1f\xa7\x42\x5e\x73\x04\x33\x62\x93\x8b\x98\x24'
 closewrite c
@@ -35,7 +44,7 @@ close c`},
 		"limit_default":      `The -max flag defaults to 1048576 (1<<20): a payload of exactly that size is accepted, one byte more is refused ("What you will build").`,
 		"oversize_refused":   `Compare the length with the limit before make([]byte, n), in a type that cannot overflow (uint64), close that connection, and keep serving the others ("Never trust a length").`,
 		"eof_midframe":       `io.EOF before a header is a clean end; a frame cut short (io.ErrUnexpectedEOF) gets no reply, only a close ("Reading exactly n bytes").`,
-		"clients_concurrent": `Serve each connection in its own goroutine (go serve(conn)), so a client that stops in the middle of a frame holds up nobody else ("What you will build").`,
+		"clients_concurrent": `Serve each connection in its own goroutine (go serve(conn)), so a client that stops in the middle of a frame holds up nobody else, and give each frame a buffer of its own (make in readFrame), never one shared by every connection ("What you will build").`,
 	},
 	Guide: []string{
 		"When a payload may contain any byte, no delimiter can mark its end, so the sender writes the payload's length in front of it, as a fixed-size header in an agreed byte order (big-endian, the network order). The receiver reads exactly that header, then exactly that many bytes, and leaves whatever follows for the next frame. But the length is only what the peer claims: it must be checked against your limit before it decides how much memory you set aside. Reread \"Why framing exists\", \"Byte order\" and \"Never trust a length\".",

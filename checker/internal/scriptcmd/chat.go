@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -93,7 +94,7 @@ func chatroom(st *State, addr string, slow bool, n, m, size int) *Failure {
 
 	// The slow client joins first, alone, and then never reads again.
 	if slow {
-		c, f := r.dial(addr, "slow")
+		c, f := r.dial(addr, "slow", slowControl)
 		if f != nil {
 			return f
 		}
@@ -109,7 +110,7 @@ func chatroom(st *State, addr string, slow bool, n, m, size int) *Failure {
 		}
 	}
 	for i := range n {
-		c, f := r.dial(addr, r.nicks[i])
+		c, f := r.dial(addr, r.nicks[i], nil)
 		if f != nil {
 			return f
 		}
@@ -154,6 +155,9 @@ func chatroom(st *State, addr string, slow bool, n, m, size int) *Failure {
 		return r.report(f, "talking")
 	}
 	if slow {
+		if f := r.slowClosed(); f != nil {
+			return r.report(f, "after the flood")
+		}
 		if f := r.drainSlow(); f != nil {
 			return r.report(f, "after the flood")
 		}
@@ -161,8 +165,8 @@ func chatroom(st *State, addr string, slow bool, n, m, size int) *Failure {
 	return nil
 }
 
-func (r *chatRoom) dial(addr, nick string) (net.Conn, *Failure) {
-	d := net.Dialer{Deadline: r.st.deadline(readyTimeout)}
+func (r *chatRoom) dial(addr, nick string, control func(string, string, syscall.RawConn) error) (net.Conn, *Failure) {
+	d := net.Dialer{Deadline: r.st.deadline(readyTimeout), Control: control}
 	c, err := d.DialContext(r.st.ctx, "tcp", addr)
 	if err != nil {
 		return nil, &Failure{What: fmt.Sprintf("client %s could not connect: %v", nick, err),
@@ -501,7 +505,43 @@ func (r *chatRoom) checkJoins() *Failure {
 
 // drainSlow reads what the server had sent to slow before dropping it: a
 // part of the conversation with no holes, then the end of the connection.
+// slowClosed checks, where the kernel's socket table can be read, that the
+// server closed its end of slow's connection when it dropped slow, before
+// slow reads a byte. A server that only forgets slow leaves its end
+// ESTABLISHED and its writer blocked on the full buffer for ever; a closed
+// end with bytes still unsent is in FIN_WAIT1. Only a state seen counts: a
+// look that misses the socket (the table changed while it was read) looks
+// again, and an end never seen at all is not judged.
+func (r *chatRoom) slowClosed() *Failure {
+	server := r.slowC.RemoteAddr().(*net.TCPAddr).Port
+	slow := r.slowC.LocalAddr().(*net.TCPAddr).Port
+	seenOpen := false
+	for until := r.st.deadline(idleTimeout); ; {
+		found, open, err := tcpEnd(server, slow)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return nil // not Linux: drainSlow's EOF is all we can see
+		}
+		if err != nil {
+			return &Failure{What: fmt.Sprintf("looking up the server's end of slow's connection: %v", err)}
+		}
+		if found && !open {
+			return nil
+		}
+		seenOpen = seenOpen || found
+		if time.Now().After(until) {
+			if !seenOpen {
+				return nil // gone from the table (the kernel dropped it): closed
+			}
+			return &Failure{What: fmt.Sprintf("the others were told \"* slow left\", yet %s after it the server's socket for slow was still open (ESTABLISHED in /proc/net/tcp)", idleTimeout),
+				Want: "the server closes the connection of the client it disconnects (conn.Close), which also wakes its writer blocked on the full buffer"}
+		}
+		time.Sleep(10 * time.Millisecond) // polling the kernel's table
+	}
+}
+
 func (r *chatRoom) drainSlow() *Failure {
+	// Room again, so that what the server's kernel still holds comes fast.
+	r.slowC.(*net.TCPConn).SetReadBuffer(4 << 20)
 	br := bufio.NewReaderSize(chatReader{r, r.slowC}, chatMaxLine)
 	lines, total := 0, 0
 	for total < 256<<20 {

@@ -25,10 +25,14 @@
 //		sender's order, and never its own, and of any two clients exactly
 //		one must be told "* NICK joined" about the other. The senders keep
 //		at most 96 lines on their way to any one reader. With -slow, a
-//		client named slow joins first and never reads: the others must
-//		still get every message promptly, then "* slow left", and slow,
-//		read at last, must find a gapless part of the talk and then the
-//		end of the connection.
+//		client named slow joins first and never reads (on Linux, with a
+//		536-byte segment and a small receive buffer, so that little fits
+//		between the server and slow): the others must still get every
+//		message promptly, then "* slow left"; on Linux, the server's end
+//		of slow's connection must then leave ESTABLISHED within 3s,
+//		before slow reads a byte (the server closed it); and slow, read
+//		at last, must find a gapless part of the talk and then the end of
+//		the connection.
 //	close NAME
 //		Close connection NAME.
 //	closewrite NAME
@@ -144,8 +148,9 @@
 //		trickle (echo in 3-byte pieces, 10ms apart), late (echo each piece
 //		1s after it arrives), closeearly (echo half of the first bytes,
 //		then close), hangup (take the message, then close without a
-//		byte), drip (after the first bytes, send "." every 100ms and
-//		never a newline), twice (echo every piece twice), silent (accept,
+//		byte), oneline (echo the first whole line, then close), drip
+//		(after the first bytes, send "." every 100ms and never a
+//		newline), twice (echo every piece twice), silent (accept,
 //		never answer, never close, even after the client's FIN),
 //		blackhole (a full accept queue: a connect there hangs; Linux only)
 //		or slowconnect (the accept queue is full for 500ms, so a connect

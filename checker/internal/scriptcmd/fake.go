@@ -1,6 +1,7 @@
 package scriptcmd
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -30,7 +31,7 @@ type fakeServer struct {
 	stop              chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "silent", "slowconnect", "slowsilent", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowsilent", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -127,6 +128,10 @@ func (f *fakeServer) record(b []byte) {
 
 func (f *fakeServer) handle(c net.Conn) {
 	defer c.Close()
+	if f.mode == "oneline" {
+		f.oneLine(c)
+		return
+	}
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := c.Read(buf)
@@ -190,6 +195,33 @@ func (f *fakeServer) handle(c net.Conn) {
 			return
 		}
 	}
+}
+
+// oneLine echoes the first line it reads, whole, and closes with a FIN:
+// a reply that ends cleanly, at a line's end, but holds fewer lines than
+// were sent, so that only counting them shows what was lost.
+func (f *fakeServer) oneLine(c net.Conn) {
+	var got []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		f.record(buf[:n])
+		got = append(got, buf[:n]...)
+		if i := bytes.IndexByte(got, '\n'); i >= 0 {
+			if _, err := c.Write(got[:i+1]); err != nil {
+				return
+			}
+			break
+		}
+		if err != nil {
+			return
+		}
+	}
+	// Take the rest of the message, if any, so that closing sends a plain
+	// FIN rather than a reset.
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	rest, _ := io.ReadAll(c)
+	f.record(rest)
 }
 
 // drip sends one byte every dripInterval for as long as the connection

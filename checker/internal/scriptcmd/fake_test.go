@@ -56,3 +56,15 @@ func TestFakeTwice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "alpha\nalpha\n", string(got))
 }
+
+// TestFakeOneLine: oneline echoes the first line only, whole, then closes
+// with a FIN, having taken the rest of what was sent.
+func TestFakeOneLine(t *testing.T) {
+	f, c := startFake(t, "oneline", "alpha\nbeta\ngamma\n")
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	assert.Equal(t, "alpha\n", string(got))
+	f.close()
+	assert.Equal(t, "alpha\nbeta\ngamma\n", string(f.received))
+}

@@ -152,3 +152,32 @@ func countSockets(port int, code string) (int, error) {
 	}
 	return n, nil
 }
+
+// tcpEnd finds the TCP socket whose local port is local and whose peer's
+// port is remote in /proc/net/tcp and /proc/net/tcp6, and says whether it
+// is in state ESTABLISHED. On loopback the pair of ports names one end of
+// one connection. The kernel's table may change while it is read, so a
+// socket not found now may be found by the next look.
+func tcpEnd(local, remote int) (found, established bool, err error) {
+	wantLocal, wantRemote := fmt.Sprintf(":%04X", local), fmt.Sprintf(":%04X", remote)
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		f, err := os.Open(table)
+		if err != nil {
+			if table == "/proc/net/tcp6" {
+				continue // no IPv6 on this machine
+			}
+			return false, false, fmt.Errorf("read socket table: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			// sl local_address rem_address st ...
+			fields := strings.Fields(sc.Text())
+			if len(fields) > 3 && strings.HasSuffix(fields[1], wantLocal) && strings.HasSuffix(fields[2], wantRemote) {
+				f.Close()
+				return true, fields[3] == tcpStates["ESTABLISHED"], nil
+			}
+		}
+		f.Close()
+	}
+	return false, false, nil
+}

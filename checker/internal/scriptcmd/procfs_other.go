@@ -2,7 +2,11 @@
 
 package scriptcmd
 
-import "github.com/rogpeppe/go-internal/testscript"
+import (
+	"errors"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
 
 // needsLinux stops a script that uses a Linux-only command elsewhere;
 // suites guard such scripts with [!linux] skip.
@@ -13,3 +17,8 @@ func needsLinux(ts *testscript.TestScript, name string) {
 func cmdProcStat(ts *testscript.TestScript, neg bool, args []string) { needsLinux(ts, "procstat") }
 func cmdFDs(ts *testscript.TestScript, neg bool, args []string)      { needsLinux(ts, "fds") }
 func cmdSockets(ts *testscript.TestScript, neg bool, args []string)  { needsLinux(ts, "sockets") }
+
+// tcpEnd needs Linux's socket table: elsewhere the caller skips its test.
+func tcpEnd(local, remote int) (found, established bool, err error) {
+	return false, false, errors.ErrUnsupported
+}
