@@ -25,8 +25,10 @@ var hordeSlot = make(chan struct{}, 1)
 
 // hordeDialTimeout bounds each connect of a horde. On loopback a connect
 // completes in microseconds while the server's accept queue has room; a
-// full queue drops the SYN, and the kernel resends it only a second later.
-const hordeDialTimeout = 3 * time.Second
+// full queue drops the SYN, and the kernel resends it 1s, 3s and 7s after
+// the first: a server starved of CPU by a busy machine may let its queue
+// fill twice over (seen with 3s: connection 9479 of 10000 timed out).
+const hordeDialTimeout = 8 * time.Second
 
 // horde is the connections that `hold` keeps open for the script.
 type horde struct {
