@@ -235,7 +235,7 @@
 //	gramsend NAME TEXT
 //		Send TEXT as one datagram on the gramdial socket NAME.
 //	hold N
-//		Open N connections to $ADDR, one after another (each within 8s),
+//		Open N connections to $ADDR, eight at a time (each within 8s),
 //		and keep them open until the script ends, when they are aborted.
 //		Raises the soft descriptor limit of the checker, and of the server
 //		where its own is too low (Go programs raise theirs to the hard one
