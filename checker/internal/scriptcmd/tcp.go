@@ -327,8 +327,12 @@ func roundtrip(st *State, c net.Conn, data []byte, chunk int, pause time.Duratio
 	}
 	werr := make(chan error, 1)
 	go func() {
+		// A chunk's write waits on the reader below, which may be slow on
+		// purpose and slower still on a busy machine: it is bounded by the
+		// script's deadline, and a server that stalls is found by the
+		// reader's own wait for the next byte.
+		c.SetWriteDeadline(st.deadline(time.Hour))
 		for off := 0; off < len(data); off += chunk {
-			c.SetWriteDeadline(st.deadline(idleTimeout))
 			if _, err := c.Write(data[off:min(off+chunk, len(data))]); err != nil {
 				werr <- fmt.Errorf("after writing %d bytes: %w", off, err)
 				return
