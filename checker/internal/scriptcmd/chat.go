@@ -58,10 +58,7 @@ type chatRoom struct {
 func cmdChatroom(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "chatroom")
 	const use = "chatroom [-slow] N M SIZE"
-	slow := len(args) > 0 && args[0] == "-slow"
-	if slow {
-		args = args[1:]
-	}
+	slow, args := leadingFlag(args, "-slow")
 	usage(ts, len(args) == 3, use)
 	n, err1 := strconv.Atoi(args[0])
 	m, err2 := strconv.Atoi(args[1])

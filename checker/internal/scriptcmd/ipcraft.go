@@ -96,10 +96,7 @@ func (st *State) udpListener(ts *testscript.TestScript, name string) *udpListene
 
 func cmdUDPReceived(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udpreceived")
-	fromFile := len(args) > 0 && args[0] == "-file"
-	if fromFile {
-		args = args[1:]
-	}
+	fromFile, args := leadingFlag(args, "-file")
 	usage(ts, len(args) == 4, "udpreceived [-file] NAME TEXT FROM TTL")
 	st := state(ts)
 	l := st.udpListener(ts, args[0])

@@ -118,10 +118,7 @@ func cmdTrickle(ts *testscript.TestScript, neg bool, args []string) {
 	// -closes: the server is expected to hang up before the end; a write
 	// that fails because it did ends the trickle, and what it answered is
 	// for the next command to check.
-	closes := len(args) > 0 && args[0] == "-closes"
-	if closes {
-		args = args[1:]
-	}
+	closes, args := leadingFlag(args, "-closes")
 	usage(ts, len(args) == 3, "trickle [-closes] NAME TEXT INTERVAL")
 	st := state(ts)
 	data, err := unescape(args[1])

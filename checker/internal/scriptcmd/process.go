@@ -332,6 +332,15 @@ func cmdRun(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// leadingFlag takes the flag name (such as "-slow") off the front of args,
+// and reports whether it was there.
+func leadingFlag(args []string, name string) (bool, []string) {
+	if len(args) > 0 && args[0] == name {
+		return true, args[1:]
+	}
+	return false, args
+}
+
 // statusArg takes a first argument -status=N[,M...] off args: the exit
 // statuses a command accepts (nil when there is none).
 func statusArg(ts *testscript.TestScript, args []string) ([]int, []string) {

@@ -127,10 +127,7 @@ func cmdThreads(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdMemory(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "memory")
-	peak := len(args) > 0 && args[0] == "-peak"
-	if peak {
-		args = args[1:]
-	}
+	peak, args := leadingFlag(args, "-peak")
 	usage(ts, len(args) == 1, "memory [-peak] MAXMIB")
 	st := state(ts)
 	limit, err := strconv.ParseInt(args[0], 10, 64)

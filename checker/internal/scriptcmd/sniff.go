@@ -27,10 +27,7 @@ const sniffOutputLimit = 4 << 20
 func cmdSniff(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "sniff")
 	st := state(ts)
-	signalsFirst := len(args) > 0 && args[0] == "-signals-first"
-	if signalsFirst {
-		args = args[1:]
-	}
+	signalsFirst, args := leadingFlag(args, "-signals-first")
 	iface := st.startBackground(ts, args, background{
 		role: "sniffer", prefix: sniffPrefix, line: sniffPrefix + "IFACE", limit: sniffOutputLimit,
 		whenExited:   "a line `sniffing on IFACE` on stdout once the packet socket is bound to the interface, then to keep capturing until SIGTERM",

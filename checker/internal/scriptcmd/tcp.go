@@ -178,10 +178,7 @@ func cmdExpectEOF(ts *testscript.TestScript, neg bool, args []string) {
 	// -rst: a reset counts as closed too. A server that hangs up on a
 	// deadline may not have read all a client sent, and closing a socket
 	// with unread bytes sends RST: that is a close, not a fault, there.
-	rst := len(args) > 0 && args[0] == "-rst"
-	if rst {
-		args = args[1:]
-	}
+	rst, args := leadingFlag(args, "-rst")
 	usage(ts, len(args) == 1, "expecteof [-rst] NAME")
 	st := state(ts)
 	got, err := readN(st, st.conn(ts, args[0]), 1<<20)
@@ -284,10 +281,7 @@ func pattern(size int, seed uint64) []byte {
 func cmdRoundtrip(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "roundtrip")
 	const use = "roundtrip [-interrupt] NAME SIZE [CHUNK]"
-	interrupt := len(args) > 0 && args[0] == "-interrupt"
-	if interrupt {
-		args = args[1:]
-	}
+	interrupt, args := leadingFlag(args, "-interrupt")
 	usage(ts, len(args) == 2 || len(args) == 3, use)
 	st := state(ts)
 	size, err := strconv.Atoi(args[1])

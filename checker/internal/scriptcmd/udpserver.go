@@ -284,10 +284,7 @@ func cmdUDPBackoff(ts *testscript.TestScript, neg bool, args []string) {
 func cmdUDPWaits(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "udpwaits")
 	const use = "udpwaits [-gaveup] TIMEOUT FLOOR"
-	gaveUp := len(args) > 0 && args[0] == "-gaveup"
-	if gaveUp {
-		args = args[1:]
-	}
+	gaveUp, args := leadingFlag(args, "-gaveup")
 	usage(ts, len(args) == 2, use)
 	timeout, err := time.ParseDuration(args[0])
 	ts.Check(err)
