@@ -36,10 +36,9 @@ type isolatedJob struct {
 
 // RunWorkerIfAsked turns this process into a lesson worker when the grader
 // started it as one, and then exits. Call it first in main (and TestMain).
-// It also runs the helper of a check that connects as another user
-// (scriptcmd's unixdial -uid).
+// It also runs the checker's own helpers (scriptcmd.RunHelperIfAsked).
 func RunWorkerIfAsked() {
-	scriptcmd.RunUnixPeerIfAsked()
+	scriptcmd.RunHelperIfAsked()
 	spec := os.Getenv(workerEnv)
 	if spec == "" {
 		return

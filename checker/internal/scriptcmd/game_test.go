@@ -82,6 +82,61 @@ func TestJudgeTicks(t *testing.T) {
 	assert.NotNil(t, judgeTicks(onTime[:5], tick, time.Second))
 }
 
+func TestJudgeBusy(t *testing.T) {
+	const tick = 10 * time.Millisecond
+	base := time.Now()
+	at := func(d time.Duration) time.Time { return base.Add(d) }
+	// sends returns a send every millisecond over [from, to), each call
+	// taking 20µs.
+	sends := func(from, to time.Duration) []sendSpan {
+		var out []sendSpan
+		for d := from; d < to; d += time.Millisecond {
+			out = append(out, sendSpan{at(d), at(d + 20*time.Microsecond)})
+		}
+		return out
+	}
+	// snaps returns a snapshot every tick over [from, to).
+	snaps := func(from, to time.Duration) []snapshot {
+		var out []snapshot
+		for d := from; d < to; d += tick {
+			out = append(out, snapshot{tick: uint64(d / tick), at: at(d + 300*time.Microsecond), raw: []byte{}})
+		}
+		return out
+	}
+
+	// A second of load and a snapshot every tick: passes.
+	assert.Nil(t, judgeBusy(snaps(0, time.Second), sends(0, time.Second), tick))
+
+	// A server whose tick each datagram pushes back ticks only in the
+	// loader's gaps: fails.
+	var gappy []sendSpan
+	var inGaps []snapshot
+	for d := time.Duration(0); d < time.Second; d += 20 * time.Millisecond {
+		gappy = append(gappy, sends(d, d+8*time.Millisecond)...)
+		inGaps = append(inGaps, snapshot{tick: uint64(d / tick), at: at(d + 18*time.Millisecond), raw: []byte{}})
+	}
+	f := judgeBusy(inGaps, gappy, tick)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "only 0 snapshots")
+
+	// The same, where the loader read its clock 10.7ms late after the
+	// send that began each gap, so that the clock readings after the sends
+	// alone show no gap: the gap still does not count as loaded.
+	for i := range gappy[:len(gappy)-1] {
+		if gappy[i+1].from.Sub(gappy[i].from) > time.Millisecond {
+			gappy[i].to = gappy[i].to.Add(10700 * time.Microsecond)
+		}
+	}
+	f = judgeBusy(inGaps, gappy, tick)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "only 0 snapshots")
+
+	// Too little loaded time to judge: reported, not passed.
+	f = judgeBusy(snaps(0, time.Second), sends(0, 200*time.Millisecond), tick)
+	require.NotNil(t, f)
+	assert.Contains(t, f.What, "could not keep")
+}
+
 // TestGameInteropSocat: socat plays lesson 23's solution as its README
 // shows, one datagram per line.
 func TestGameInteropSocat(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 // TestMain lets this test binary be the helper of unixdial -uid, as the
 // checker is.
 func TestMain(m *testing.M) {
-	RunUnixPeerIfAsked()
+	RunHelperIfAsked()
 	os.Exit(m.Run())
 }
 

@@ -32,7 +32,7 @@ var canDialAs = sync.OnceValue(func() bool {
 	if os.Geteuid() != 0 {
 		return false
 	}
-	// Bounded: a program that does not call RunUnixPeerIfAsked first
+	// Bounded: a program that does not call RunHelperIfAsked first
 	// would not exit at once.
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
@@ -57,12 +57,12 @@ func helperAttr(uid int) *syscall.SysProcAttr {
 	}
 }
 
-// RunUnixPeerIfAsked turns this process into the helper of `unixdial
-// -uid=N` when it was started as one, and then exits. Call it first in main
-// (and TestMain): SO_PEERCRED names the process that called connect, so
+// runUnixPeerIfAsked turns this process into the helper of `unixdial
+// -uid=N` when it was started as one, and then exits (RunHelperIfAsked):
+// SO_PEERCRED names the process that called connect, so
 // connecting as another uid takes another process, since a Go program
 // cannot safely change the user of one of its threads.
-func RunUnixPeerIfAsked() {
+func runUnixPeerIfAsked() {
 	path := os.Getenv(unixPeerEnv)
 	if path == "" {
 		return

@@ -7,8 +7,8 @@ import (
 	"net"
 )
 
-// RunUnixPeerIfAsked does nothing where unixdial -uid is not supported.
-func RunUnixPeerIfAsked() {}
+// runUnixPeerIfAsked does nothing where unixdial -uid is not supported.
+func runUnixPeerIfAsked() {}
 
 func (st *State) dialAs(uid int, path string) (*net.UnixConn, int, error) {
 	return nil, 0, errors.New("connecting as another user is done on Linux only")
