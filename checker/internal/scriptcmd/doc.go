@@ -211,7 +211,12 @@
 //		increase, and keep pace with one tick every TICK within 1% of the
 //		time measured (the least delayed snapshots at each end are
 //		compared). With LOADNAME, that socket sends "JOIN PLAYER" every
-//		millisecond meanwhile.
+//		millisecond meanwhile, from a helper process with a clock of its
+//		own (RunHelperIfAsked), and in the stretches where it surely did,
+//		at least half the ticks must bring a snapshot; the measurement goes
+//		on, up to four times DURATION, until 30 ticks' worth of such
+//		stretches are seen, and fails saying the checker was too busy if
+//		they never are.
 //	gen NAME SIZE
 //		Set the variable NAME to SIZE printable bytes of a fixed pattern.
 //	genfile FILE SIZE
@@ -274,9 +279,11 @@
 //		pattern. With -close, it says Connection: close and the
 //		connection then ends (EOF or RST) with no more bytes, within 3s;
 //		NAME is closed. A failure shows what httpsend sent on NAME.
-//	httpsend [-every=N] NAME TEXT
+//	httpsend [-every=N] [-dial] NAME TEXT
 //		Write TEXT to NAME, in pieces of N bytes 5ms apart with -every (a
 //		request cut anywhere), and remember it for httpexpect's reports.
+//		With -dial, connect NAME to $ADDR first and send at once (a short
+//		header timeout counts from the accept).
 //	httpslow NAME WITHIN
 //		Play slowloris on connection NAME: send the start of a request head
 //		("GET / HTTP/1.1", a Host, then "X-Slow: "), then one more byte

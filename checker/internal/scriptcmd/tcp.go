@@ -25,16 +25,22 @@ func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 2 {
 		addr = args[1]
 	}
-	d := net.Dialer{Deadline: st.deadline(readyTimeout)}
-	c, err := d.DialContext(st.ctx, "tcp", addr)
 	if neg {
-		if err == nil {
+		d := net.Dialer{Deadline: st.deadline(readyTimeout)}
+		if c, err := d.DialContext(st.ctx, "tcp", addr); err == nil {
 			c.Close()
 			st.fail(ts, Failure{What: fmt.Sprintf("a connection to %s was accepted", addr),
 				Want: "the connection to be refused: nothing should listen there"})
 		}
 		return
 	}
+	st.dial(ts, args[0], addr)
+}
+
+// dial connects to addr and keeps the connection as name.
+func (st *State) dial(ts *testscript.TestScript, name, addr string) net.Conn {
+	d := net.Dialer{Deadline: st.deadline(readyTimeout)}
+	c, err := d.DialContext(st.ctx, "tcp", addr)
 	if err != nil {
 		st.fail(ts, Failure{What: fmt.Sprintf("could not connect to %s: %v", addr, err),
 			Want: "the server to accept the connection"})
@@ -47,10 +53,11 @@ func cmdDial(ts *testscript.TestScript, neg bool, args []string) {
 			Want: "the server to keep running and accept the connection"})
 	}
 	st.mu.Lock()
-	st.conns[args[0]] = c
+	st.conns[name] = c
 	st.mu.Unlock()
 	// The server sees this address as its peer: suites can expect it.
-	ts.Setenv("LOCAL_"+args[0], c.LocalAddr().String())
+	ts.Setenv("LOCAL_"+name, c.LocalAddr().String())
+	return c
 }
 
 func cmdClose(ts *testscript.TestScript, neg bool, args []string) {
