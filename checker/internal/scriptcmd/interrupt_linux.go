@@ -9,6 +9,50 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// interruptEnv makes the checker (or a test binary) the helper that
+// interrupts the threads of the process whose pid it gives, until its stdin
+// ends: a process of its own keeps the pace that a goroutine of a busy
+// checker cannot (RunHelperIfAsked).
+const interruptEnv = "SOCKETLINGS_INTERRUPT"
+
+// runInterruptIfAsked turns this process into an interrupting helper when
+// it was started as one, and then exits.
+func runInterruptIfAsked() {
+	spec := os.Getenv(interruptEnv)
+	switch spec {
+	case "":
+		return
+	case helperProbe:
+		os.Exit(0)
+	}
+	pid, err := strconv.Atoi(spec)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "interrupt: not a pid:", spec)
+		os.Exit(1)
+	}
+	interruptThreads(pid, untilStdinEnds())
+	os.Exit(0)
+}
+
+// interrupt starts interrupting the threads of process pid, from a helper
+// process where one can be started, else from a goroutine, and returns the
+// function that stops it.
+func (st *State) interrupt(pid int) (stop func()) {
+	if halt, err := startHelper(helperCommand(st.ctx, interruptEnv, strconv.Itoa(pid)), 0, nil); err == nil {
+		return halt
+	}
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		interruptThreads(pid, quit)
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
 // interruptThreads sends SIGURG to every thread of process pid every
 // 500µs until stop is closed. A thread blocked in write(2) with part of its
 // buffer copied then returns a short count: the case a write loop exists

@@ -2,5 +2,8 @@
 
 package scriptcmd
 
-// interruptThreads does nothing where threads cannot be listed.
-func interruptThreads(pid int, stop <-chan struct{}) {}
+// runInterruptIfAsked does nothing: there is no interrupting helper here.
+func runInterruptIfAsked() {}
+
+// interrupt does nothing where threads cannot be listed.
+func (st *State) interrupt(pid int) (stop func()) { return func() {} }

@@ -307,14 +307,13 @@ func cmdRoundtrip(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	p := st.runningServer(ts)
-	stop := make(chan struct{})
-	go interruptThreads(p.Pid(), stop)
+	stop := st.interrupt(p.Pid())
 	// A slow reader (4 KiB, then a pause) keeps the server's send buffer
 	// full, so its writes block part way, where a signal cuts them short
 	// (with 50µs pauses, the buffers sometimes kept up and a write that
 	// drops the rest of a short write went unnoticed).
 	f := roundtrip(st, c, data, chunk, 250*time.Microsecond)
-	close(stop)
+	stop()
 	if f != nil {
 		f.Sent += ", while signalling the server's threads so that its writes return early"
 		st.fail(ts, *f)

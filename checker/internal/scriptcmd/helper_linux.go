@@ -36,22 +36,86 @@ type udpLoadSpec struct {
 // little-endian.
 const sendSpanSize = 16
 
-// udpLoadProbe, as the spec, asks a helper only to exit at once:
-// canStartLoad uses it to find out whether this program starts helpers.
-const udpLoadProbe = "-"
+// helperProbe, as a helper's spec, asks it only to exit at once:
+// canStartHelpers uses it to find out whether this program starts helpers.
+const helperProbe = "-"
 
-// canStartLoad reports whether load helpers can be started: this program
-// calls RunHelperIfAsked first. Bounded: one that does not would not exit
-// at once.
-var canStartLoad = sync.OnceValue(func() bool {
+// canStartHelpers reports whether helper processes can be started: this
+// program calls RunHelperIfAsked first. Bounded: one that does not would
+// not exit at once.
+var canStartHelpers = sync.OnceValue(func() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "/proc/self/exe")
-	cmd.Env = []string{udpLoadEnv + "=" + udpLoadProbe}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd := helperCommand(ctx, udpLoadEnv, helperProbe)
 	return cmd.Run() == nil
 })
+
+// helperCommand is this program started again as the helper that env asks
+// for, in a process group of its own that is killed with ctx.
+func helperCommand(ctx context.Context, env, spec string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "/proc/self/exe")
+	cmd.Env = []string{env + "=" + spec}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd
+}
+
+// startHelper starts cmd, a helper that runs until its stdin ends, and
+// calls each on every record of size bytes that it writes on stdout. It
+// returns the function that stops it and returns once every record is
+// read.
+func startHelper(cmd *exec.Cmd, size int, each func([]byte)) (func(), error) {
+	if !canStartHelpers() {
+		return nil, errors.New("this program does not start helpers")
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start a helper: %w", err)
+	}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		r := bufio.NewReader(stdout)
+		rec := make([]byte, size)
+		for size > 0 {
+			if _, err := io.ReadFull(r, rec); err != nil {
+				return
+			}
+			each(rec)
+		}
+		io.Copy(io.Discard, r)
+	}()
+	return func() {
+		stdin.Close()
+		// A helper stops within its period; one that does not is
+		// killed, with its process group.
+		select {
+		case <-read:
+		case <-time.After(time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-read
+		}
+		cmd.Wait()
+	}, nil
+}
+
+// untilStdinEnds returns a channel closed when stdin ends: a helper's
+// signal to stop, which also comes when the checker dies.
+func untilStdinEnds() <-chan struct{} {
+	quit := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		close(quit)
+	}()
+	return quit
+}
 
 // runUDPLoadIfAsked turns this process into a load helper when it was
 // started as one, and then exits.
@@ -60,7 +124,7 @@ func runUDPLoadIfAsked() {
 	switch spec {
 	case "":
 		return
-	case udpLoadProbe:
+	case helperProbe:
 		os.Exit(0)
 	}
 	if err := runUDPLoad(spec); err != nil {
@@ -86,11 +150,7 @@ func runUDPLoad(spec string) error {
 	if !ok {
 		return errors.New("descriptor 3 is not a UDP socket")
 	}
-	quit := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		close(quit)
-	}()
+	quit := untilStdinEnds()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	t := time.NewTicker(sp.Every)
@@ -120,9 +180,6 @@ func runUDPLoad(spec string) error {
 // every period, and records its sends in l. It returns the function that
 // stops it.
 func startLoadHelper(ctx context.Context, p *udpPeer, payload []byte, every time.Duration, l *loader) (func(), error) {
-	if !canStartLoad() {
-		return nil, errors.New("this program does not start load helpers")
-	}
 	spec, err := json.Marshal(udpLoadSpec{Target: p.target, Payload: payload, Every: every})
 	if err != nil {
 		return nil, err
@@ -132,47 +189,12 @@ func startLoadHelper(ctx context.Context, p *udpPeer, payload []byte, every time
 		return nil, fmt.Errorf("the socket for a load helper: %w", err)
 	}
 	defer sock.Close()
-	cmd := exec.CommandContext(ctx, "/proc/self/exe")
-	cmd.Env = []string{udpLoadEnv + "=" + string(spec)}
+	cmd := helperCommand(ctx, udpLoadEnv, string(spec))
 	cmd.ExtraFiles = []*os.File{sock}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start a load helper: %w", err)
-	}
-	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		r := bufio.NewReader(stdout)
-		var rec [sendSpanSize]byte
-		for {
-			if _, err := io.ReadFull(r, rec[:]); err != nil {
-				return
-			}
-			l.record(sendSpan{
-				time.Unix(0, int64(binary.LittleEndian.Uint64(rec[:]))),
-				time.Unix(0, int64(binary.LittleEndian.Uint64(rec[8:]))),
-			})
-		}
-	}()
-	return func() {
-		stdin.Close()
-		// The helper stops at its next send, a period away; one that
-		// does not is killed, with its process group.
-		select {
-		case <-read:
-		case <-time.After(time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-read
-		}
-		cmd.Wait()
-	}, nil
+	return startHelper(cmd, sendSpanSize, func(rec []byte) {
+		l.record(sendSpan{
+			time.Unix(0, int64(binary.LittleEndian.Uint64(rec))),
+			time.Unix(0, int64(binary.LittleEndian.Uint64(rec[8:]))),
+		})
+	})
 }
