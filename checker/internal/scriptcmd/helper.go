@@ -10,6 +10,5 @@ package scriptcmd
 // scripts calls this first in main, and every test binary in TestMain.
 func RunHelperIfAsked() {
 	runUnixPeerIfAsked()
-	runUDPLoadIfAsked()
-	runInterruptIfAsked()
+	runHelpersIfAsked()
 }

@@ -117,18 +117,24 @@ func untilStdinEnds() <-chan struct{} {
 	return quit
 }
 
-// runUDPLoadIfAsked turns this process into a load helper when it was
-// started as one, and then exits.
-func runUDPLoadIfAsked() {
-	spec := os.Getenv(udpLoadEnv)
+// runHelpersIfAsked turns this process into the helper that its
+// environment asks for, if any, and then exits.
+func runHelpersIfAsked() {
+	runIfAsked(udpLoadEnv, "udp load", runUDPLoad)
+	runIfAsked(interruptEnv, "interrupt", runInterrupt)
+}
+
+// runIfAsked runs the helper run when env holds its spec, and then exits.
+func runIfAsked(env, what string, run func(spec string) error) {
+	spec := os.Getenv(env)
 	switch spec {
 	case "":
 		return
 	case helperProbe:
 		os.Exit(0)
 	}
-	if err := runUDPLoad(spec); err != nil {
-		fmt.Fprintln(os.Stderr, "udp load:", err)
+	if err := run(spec); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", what, err)
 		os.Exit(1)
 	}
 	os.Exit(0)

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// runUDPLoadIfAsked does nothing: load helpers are started on Linux only.
-func runUDPLoadIfAsked() {}
+// runHelpersIfAsked does nothing: helpers are started on Linux only.
+func runHelpersIfAsked() {}
 
 // startLoadHelper fails: elsewhere the load comes from a goroutine.
 func startLoadHelper(context.Context, *udpPeer, []byte, time.Duration, *loader) (func(), error) {

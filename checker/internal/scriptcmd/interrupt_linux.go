@@ -15,23 +15,14 @@ import (
 // checker cannot (RunHelperIfAsked).
 const interruptEnv = "SOCKETLINGS_INTERRUPT"
 
-// runInterruptIfAsked turns this process into an interrupting helper when
-// it was started as one, and then exits.
-func runInterruptIfAsked() {
-	spec := os.Getenv(interruptEnv)
-	switch spec {
-	case "":
-		return
-	case helperProbe:
-		os.Exit(0)
-	}
+// runInterrupt is the interrupting helper: spec is the pid.
+func runInterrupt(spec string) error {
 	pid, err := strconv.Atoi(spec)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "interrupt: not a pid:", spec)
-		os.Exit(1)
+		return fmt.Errorf("not a pid: %q", spec)
 	}
 	interruptThreads(pid, untilStdinEnds())
-	os.Exit(0)
+	return nil
 }
 
 // interrupt starts interrupting the threads of process pid, from a helper
