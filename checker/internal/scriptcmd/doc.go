@@ -456,8 +456,9 @@
 //	samefile WANT GOT
 //		File GOT has exactly the bytes of file WANT; a failure gives both
 //		sizes and SHA-256 sums, and where they first differ.
-//	send NAME TEXT
-//		Write TEXT to NAME.
+//	send [-dial] NAME TEXT
+//		Write TEXT to NAME. With -dial, connect NAME to $ADDR first and
+//		send at once (a short idle timeout counts from the accept).
 //	sendgen NAME SIZE
 //		Write SIZE printable bytes with no newline to NAME. A write error
 //		(the server closed on us) is not a failure: the next command

@@ -102,11 +102,20 @@ func cmdCloseWrite(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdSend(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "send")
-	usage(ts, len(args) == 2, "send NAME TEXT")
+	dial, args := leadingFlag(args, "-dial")
+	usage(ts, len(args) == 2, "send [-dial] NAME TEXT")
 	st := state(ts)
 	data, err := unescape(args[1])
 	ts.Check(err)
-	c := st.conn(ts, args[0])
+	var c net.Conn
+	if dial {
+		// Connect and send at once: a server with a short idle timeout
+		// counts from the accept, and a busy checker may take longer
+		// than that between two commands.
+		c = st.dial(ts, args[0], ts.Getenv("ADDR"))
+	} else {
+		c = st.conn(ts, args[0])
+	}
 	c.SetWriteDeadline(st.deadline(idleTimeout))
 	if _, err := c.Write(data); err != nil {
 		st.fail(ts, Failure{What: fmt.Sprintf("sending on %s failed: %v", args[0], err), Sent: Show(data)})
