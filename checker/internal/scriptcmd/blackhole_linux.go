@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,28 +74,55 @@ func fullQueue() (int, string, net.Conn, error) {
 	return fd, addr, filler, nil
 }
 
-// waitSynSent returns true once a socket of this network namespace is in
-// SYN_SENT towards port on 127.0.0.1, a client's connect under way, and
-// false when stop is closed or limit has passed first.
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) bool {
+// waitSynSent waits for a socket of this network namespace in SYN_SENT
+// towards port on 127.0.0.1, a client's connect under way, and returns
+// when its first SYN left; ok is false when stop is closed or limit has
+// passed first. The kernel's table gives the time left on the SYN's
+// retransmit timer, which started with the first SYN (synRetransmit
+// before it expires), so a poll that comes late, on a busy machine,
+// still dates that SYN right.
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (first time.Time, ok bool) {
 	want := fmt.Sprintf("0100007F:%04X", port)
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		data, err := os.ReadFile("/proc/net/tcp")
 		if err != nil {
-			return false
+			return time.Time{}, false
 		}
+		now := time.Now()
 		for _, line := range strings.Split(string(data), "\n") {
-			// sl local_address rem_address st ...
-			if f := strings.Fields(line); len(f) > 3 && f[2] == want && f[3] == tcpStates["SYN_SENT"] {
-				return true
+			// sl local_address rem_address st tx:rx tr:tm->when retrnsmt ...
+			if f := strings.Fields(line); len(f) > 6 && f[2] == want && f[3] == tcpStates["SYN_SENT"] {
+				return firstSynAt(now, f[5], f[6]), true
 			}
 		}
 		select {
 		case <-stop:
-			return false
+			return time.Time{}, false
 		case <-time.After(2 * time.Millisecond): // polling the kernel's table
 		}
 	}
-	return false
+	return time.Time{}, false
+}
+
+// synRetransmit is how long after a first SYN the kernel resends it
+// (TCP_TIMEOUT_INIT).
+const synRetransmit = time.Second
+
+// firstSynAt dates the first SYN of a SYN_SENT socket seen at now, from
+// its /proc/net/tcp fields "tr:tm->when" (timer 1 is the retransmit timer,
+// the time left in clock ticks of 10ms) and retrnsmt (none yet). Where
+// they do not say, now.
+func firstSynAt(now time.Time, timer, retrans string) time.Time {
+	kind, left, ok := strings.Cut(timer, ":")
+	ticks, err := strconv.ParseUint(left, 16, 32)
+	n, rerr := strconv.ParseUint(retrans, 16, 32)
+	if !ok || kind != "01" || err != nil || rerr != nil || n != 0 {
+		return now
+	}
+	remaining := time.Duration(ticks) * 10 * time.Millisecond
+	if remaining > synRetransmit {
+		return now
+	}
+	return now.Add(remaining - synRetransmit)
 }

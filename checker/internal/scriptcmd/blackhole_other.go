@@ -16,4 +16,6 @@ func slowListener() (net.Listener, net.Conn, error) {
 	return nil, nil, errors.New("fakeserver slowconnect needs Linux")
 }
 
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) bool { return false }
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (time.Time, bool) {
+	return time.Time{}, false
+}

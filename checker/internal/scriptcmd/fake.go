@@ -24,8 +24,9 @@ type fakeServer struct {
 	received []byte
 	conns    []net.Conn
 	// filler is the local address of slowsilent's own connection, which
-	// filled the queue; synSeen is when a client's first SYN was seen
-	// waiting, and accepted when the first other connection was accepted.
+	// filled the queue; synSeen is when a client's first SYN left (dated
+	// by waitSynSent), and accepted when the first other connection was
+	// accepted.
 	filler            string
 	synSeen, accepted time.Time
 	stop              chan struct{} // closed by close; see stopped
@@ -66,9 +67,9 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 		// dropped): its connect can then only get through with the SYN
 		// its kernel resends, 1s after the first, whenever it started.
 		f.wg.Go(func() {
-			if waitSynSent(port, f.stopped(), synWaitLimit) {
+			if first, ok := waitSynSent(port, f.stopped(), synWaitLimit); ok {
 				f.mu.Lock()
-				f.synSeen = time.Now()
+				f.synSeen = first
 				f.mu.Unlock()
 			}
 			filler.Close()
