@@ -629,10 +629,12 @@ const tickTolerance = 0.01
 // of (arrival - tick×TICK) over the first quarter of the samples, and over
 // the last quarter, estimate where the server's clock stood, free of most
 // of the delays on the way. A server on time has the same offset at both
-// ends; one whose ticks drift has a later one at the end.
+// ends; one whose ticks drift has a later one at the end. Too few samples
+// to judge is a failure; a twentieth of the ticks is enough (a correct
+// server starved of CPU on a busy machine sends fewer than a quarter).
 func judgeTicks(samples []snapshot, tick, dur time.Duration) *Failure {
 	expect := int(dur / tick)
-	if len(samples) < max(8, expect/4) {
+	if len(samples) < max(8, expect/20) {
 		return &Failure{What: fmt.Sprintf("only %d snapshots arrived in %s, at -tick %s: %d ticks", len(samples), dur, tick, expect),
 			Want: "a snapshot every tick"}
 	}
