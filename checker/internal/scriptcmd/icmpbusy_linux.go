@@ -245,11 +245,6 @@ func (b *busyProbe) stats() rawStats {
 // processStopped reports whether process pid is stopped (state T in
 // /proc/PID/stat).
 func processStopped(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the command's name, which is in parentheses.
-	i := strings.LastIndexByte(string(b), ')')
-	return i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't')
+	state, ok := processState(pid)
+	return ok && (state == 'T' || state == 't')
 }

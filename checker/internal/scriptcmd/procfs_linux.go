@@ -181,3 +181,25 @@ func tcpEnd(local, remote int) (found, established bool, err error) {
 	}
 	return false, false, nil
 }
+
+// processState is the state letter of process pid in /proc/PID/stat (R, S,
+// T, Z...); ok is false when there is no such process.
+func processState(pid int) (state byte, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The state follows the command's name, which is in parentheses.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0, false
+	}
+	return b[i+2], true
+}
+
+// processEnded reports whether process pid has exited: a zombie not yet
+// reaped, or gone.
+func processEnded(pid int) bool {
+	state, ok := processState(pid)
+	return !ok || state == 'Z' || state == 'X'
+}

@@ -382,11 +382,19 @@ func (s *State) serverNote() string {
 		return ""
 	}
 	// A server that crashed resets its connections a moment before its
-	// exit is noticed: give it that moment.
+	// exit is noticed: give it that moment. A busy checker may take
+	// longer to reap it; the kernel already says it has ended.
 	select {
 	case <-p.Done():
 	case <-time.After(250 * time.Millisecond):
-		return ""
+		if !processEnded(p.Pid()) {
+			return ""
+		}
+		select {
+		case <-p.Done():
+		case <-time.After(3 * time.Second):
+			return ""
+		}
 	}
 	exit, _ := p.Wait(0)
 	return fmt.Sprintf("the server is no longer running (%s)\n%s", exit, programOutput(p))
