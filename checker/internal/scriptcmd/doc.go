@@ -84,7 +84,8 @@
 //		labelpastend (a label cut by the end of the message), rdatapastend
 //		(RDLENGTH 260, 4 bytes there), recordspastend (ANCOUNT 3, one
 //		record there), txtpastend (a TXT string of 10 bytes in an RDATA of
-//		4, an A record after it). TCP modes also listen over TCP on the
+//		4, an A record after it), longname (an owner of 260 bytes on the
+//		wire: labels of 63, 63, 63, 63 and 2 bytes, no pointer). TCP modes also listen over TCP on the
 //		same port and answer over UDP as truncated does; over TCP, each
 //		message preceded by its length in 2 bytes: tcp (the whole answer,
 //		in three writes 100ms apart: one byte of the length, then the other
@@ -95,7 +96,8 @@
 //		plus one).
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
-//		last of them asking the question of the last query over UDP.
+//		last of them asking the question of the last query over UDP (with
+//		fewer, it waits up to 1s for a query still on its way).
 //	endedwithin DURATION
 //		The last run ended within DURATION of the moment the fake server
 //		(slowsilent) accepted its connection. When no connection got
