@@ -46,7 +46,7 @@ type dnsServer struct {
 var dnsModes = []string{"normal", "truncated", "wrongid", "noqr", "othername", "othertype", "otherclass",
 	"upper", "servfail", "extratypes", "sections", "chatter", "late",
 	"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend",
-	"txtpastend", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated", "tcpwrongid"}
+	"txtpastend", "longname", "tcp", "tcpshort", "tcpclose", "tcpmute", "tcptruncated", "tcpwrongid"}
 
 func newDNSServer(c *net.UDPConn, mode string, zone map[string][]dnsmessage.Resource) *dnsServer {
 	return &dnsServer{conn: c, mode: mode, zone: zone, done: make(chan struct{})}
@@ -394,6 +394,13 @@ func dnsHostile(mode string, query []byte) []byte {
 		msg = append(msg, ptr(12)...)
 		msg = append(msg, 0, 16, 0, 1, 0, 0, 1, 0x2c, 0, 4, 10, 'a', 'b', 'c')
 		msg = append(append(msg, ptr(12)...), a...)
+	case "longname": // an owner of 260 bytes on the wire, all labels, no pointer
+		// Four 63-byte labels and a 2-byte one: 254 bytes of labels, but
+		// 5 length bytes and the final zero make 260 on the wire.
+		for _, n := range []int{63, 63, 63, 63, 2} {
+			msg = append(append(msg, byte(n)), bytes.Repeat([]byte{'a'}, n)...)
+		}
+		msg = append(append(msg, 0), a...)
 	default:
 		return nil
 	}

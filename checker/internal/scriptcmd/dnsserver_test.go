@@ -141,7 +141,7 @@ func TestDNSHostile(t *testing.T) {
 		Questions: []dnsmessage.Question{{Name: dnsmessage.MustNewName("www.example.test."), Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET}}}).Pack()
 	require.NoError(t, err)
 	assert.Nil(t, dnsHostile("normal", q))
-	for _, mode := range []string{"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend"} {
+	for _, mode := range []string{"selfpointer", "pointerloop", "labelloop", "pointerpastend", "labelpastend", "rdatapastend", "recordspastend", "longname"} {
 		msg := dnsHostile(mode, q)
 		require.NotNil(t, msg, mode)
 		assert.Equal(t, []byte{0xbe, 0xef, 0x81, 0x80}, msg[:4], mode)

@@ -84,7 +84,8 @@
 //		labelpastend (a label cut by the end of the message), rdatapastend
 //		(RDLENGTH 260, 4 bytes there), recordspastend (ANCOUNT 3, one
 //		record there), txtpastend (a TXT string of 10 bytes in an RDATA of
-//		4, an A record after it). TCP modes also listen over TCP on the
+//		4, an A record after it), longname (an owner of 260 bytes on the
+//		wire: labels of 63, 63, 63, 63 and 2 bytes, no pointer). TCP modes also listen over TCP on the
 //		same port and answer over UDP as truncated does; over TCP, each
 //		message preceded by its length in 2 bytes: tcp (the whole answer,
 //		in three writes 100ms apart: one byte of the length, then the other
@@ -95,7 +96,8 @@
 //		plus one).
 //	dnstcp N
 //		The last dnsserver received N whole framed queries over TCP, the
-//		last of them asking the question of the last query over UDP.
+//		last of them asking the question of the last query over UDP (with
+//		fewer, it waits up to 1s for a query still on its way).
 //	endedwithin DURATION
 //		The last run ended within DURATION of the moment the fake server
 //		(slowsilent) accepted its connection. When no connection got
@@ -303,7 +305,7 @@
 //		numbers 1 to N in order, one identifier, code 0, SIZE bytes of
 //		data each (default 56), and every checksum right (a wrong one is
 //		reported with the request's bytes and the right sum).
-//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [previous] [chatter]
+//	icmptarget ADDR [silent] [lose=SEQ,...] [delay=D] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [lookalike=KIND] [previous] [chatter]
 //		Make the IPv4 address ADDR a ping target that the checker answers
 //		in place of a host (lesson 15): a route sends it to lo, so the
 //		kernel stays silent and a raw socket of the checker sees every
@@ -320,7 +322,12 @@
 //		request's identifier, then one that quotes the request's
 //		identifier and sequence number to another host (192.0.2.2);
 //		corrupterr one that quotes the request itself, its checksum
-//		damaged. With opterr, no reply at all, but at once a Destination
+//		damaged; lookalike=KIND one that quotes the request, or seems to,
+//		but is no error about it, its checksum right: redirect (type 5
+//		code 1), paramproblem (type 12), version6 (type 3, the quoted
+//		header's version 6), udp (type 3, quoted protocol 17), echoreply
+//		(type 3, the quoted ICMP type 0), short (type 3, only 4 bytes of
+//		the request after the quoted header). With opterr, no reply at all, but at once a Destination
 //		Host Unreachable from 192.0.2.1 (a router on the way) that quotes
 //		the request with a 24-byte IPv4 header (IHL 6: a Router Alert
 //		option). With previous, the replies to each

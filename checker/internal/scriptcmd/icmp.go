@@ -54,6 +54,20 @@ type icmpTargetOptions struct {
 	// optErr: no reply, but an error about the request from a router
 	// (icmpRouterAddr), whose quoted IPv4 header carries an option.
 	optErr bool
+	// lookalike: first an ICMP message that quotes the request, or seems
+	// to, but is no error about it: one of icmpLookalikes' kinds.
+	lookalike string
+}
+
+// icmpLookalikes are the kinds of icmptarget's lookalike=KIND: what each
+// message is, in the words a failure shows a learner.
+var icmpLookalikes = map[string]string{
+	"redirect":     "an ICMP Redirect (type 5) that quotes your echo request: a type 5 is neither a Destination Unreachable (3) nor a Time Exceeded (11)",
+	"paramproblem": "an ICMP Parameter Problem (type 12) that quotes your echo request: a type 12 is neither a Destination Unreachable (3) nor a Time Exceeded (11)",
+	"version6":     "a Destination Host Unreachable whose quoted header says version 6: it is no IPv4 header, so what follows it is no echo request of yours",
+	"udp":          "a Destination Host Unreachable about a UDP datagram to HOST (quoted protocol 17, not 1), whose first 8 bytes read like your echo request",
+	"echoreply":    "a Destination Host Unreachable about an echo reply (quoted type 0, not 8) with your identifier and sequence number",
+	"short":        "a Destination Host Unreachable cut short: the quoted IPv4 header, then only 4 bytes of your echo request, not the 8 that hold the identifier and sequence number",
 }
 
 // icmpRouterAddr is the router on the way that sends optErr's errors, and
@@ -85,7 +99,7 @@ func (st *State) icmpWorld() *icmpWorld {
 	return st.Keep(icmpWorldKey{}, func() any { return &icmpWorld{} }).(*icmpWorld)
 }
 
-const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [previous] [chatter]"
+const icmpTargetUsage = "icmptarget ADDR [silent] [lose=SEQ,...] [delay=DURATION] [dup] [otherid] [corrupt] [badcode] [othererr] [corrupterr] [opterr] [lookalike=KIND] [previous] [chatter]"
 
 // parseICMPTargetOptions reads icmptarget's words after ADDR.
 func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
@@ -113,6 +127,11 @@ func parseICMPTargetOptions(words []string) (icmpTargetOptions, error) {
 			o.previous = true
 		case key == "chatter" && !hasVal:
 			o.chatter = true
+		case key == "lookalike" && hasVal:
+			if _, ok := icmpLookalikes[val]; !ok {
+				return o, fmt.Errorf("unknown lookalike %q", val)
+			}
+			o.lookalike = val
 		case key == "delay" && hasVal:
 			d, err := time.ParseDuration(val)
 			if err != nil || d < 0 {
@@ -190,6 +209,37 @@ func icmpQuoteError(src, dst netip.Addr, id, seq uint16, options []byte) []byte 
 	return msg
 }
 
+// icmpLookalike returns a message of the given kind (icmpLookalikes) that
+// quotes, or seems to quote, the echo request from src to dst with
+// identifier id and sequence number seq, and whose checksum adds up.
+func icmpLookalike(kind string, src, dst netip.Addr, id, seq uint16) []byte {
+	msg := icmpQuoteError(src, dst, id, seq, nil)
+	ip, req := msg[8:28], msg[28:]
+	switch kind {
+	case "redirect": // type 5, code 1 (for the host): the gateway in bytes 4-7
+		r := icmpRouterAddr.As4()
+		msg[0], msg[1] = 5, 1
+		copy(msg[4:8], r[:])
+	case "paramproblem": // type 12, code 0: byte 4 points at the bad octet
+		msg[0], msg[1], msg[4] = 12, 0, 8
+	case "version6":
+		ip[0] = 0x60 | ip[0]&0x0f
+	case "udp":
+		ip[9] = 17
+	case "echoreply":
+		req[0] = 0
+		req[2], req[3] = 0, 0
+		binary.BigEndian.PutUint16(req[2:], icmpChecksum(req))
+	case "short":
+		msg = msg[:8+20+4]
+	}
+	ip[10], ip[11] = 0, 0
+	binary.BigEndian.PutUint16(ip[10:], icmpChecksum(ip))
+	msg[2], msg[3] = 0, 0
+	binary.BigEndian.PutUint16(msg[2:], icmpChecksum(msg))
+	return msg
+}
+
 // icmpRouterAlert is an IPv4 option (RFC 2113, Router Alert), 4 bytes:
 // with it, a quoted header is 24 bytes long, IHL 6.
 var icmpRouterAlert = []byte{0x94, 0x04, 0x00, 0x00}
@@ -252,6 +302,9 @@ func (o icmpTargetOptions) echoReplies(r icmpRequest, from, to netip.Addr) (msgs
 		d := icmpQuoteError(from, to, r.id, r.seq, nil)
 		d[3] ^= 0x5a
 		msgs, delays = append(msgs, d), append(delays, 0)
+	}
+	if o.lookalike != "" {
+		msgs, delays = append(msgs, icmpLookalike(o.lookalike, from, to, r.id, r.seq)), append(delays, 0)
 	}
 	if o.badCode {
 		// The reply with code 1, which no echo reply has: not a reply.
@@ -595,6 +648,9 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 	if o.corruptErr {
 		decoys = append(decoys, "an ICMP Destination Host Unreachable that quotes your request, with a checksum that does not add up (damaged on the way)")
 	}
+	if o.lookalike != "" {
+		decoys = append(decoys, icmpLookalikes[o.lookalike])
+	}
 	others := "its own echo request, which a raw socket receives too"
 	if len(decoys) > 0 {
 		others += ", or what the target sends before or after each reply: " + strings.Join(decoys, "; ")
@@ -612,6 +668,12 @@ func judgePingTimes(out string, o icmpTargetOptions, reqs []icmpRequest) *Failur
 		if m := pingErrorRE.FindStringSubmatch(line); m != nil && o.corruptErr {
 			return &Failure{What: fmt.Sprintf("the program printed an ICMP error for icmp_seq=%s, but every error this target sends has a checksum that does not add up", m[2]), Got: line,
 				Want:   "an error's checksum checked like a reply's (the sum over the whole ICMP message, its checksum in place, gives checksum 0): a damaged error is skipped, and the real reply comes after it",
+				Output: output}
+		}
+		if m := pingErrorRE.FindStringSubmatch(line); m != nil && o.lookalike != "" {
+			return &Failure{What: fmt.Sprintf("the program printed an ICMP error for icmp_seq=%s, but this target sends no error about the probe, only %s", m[2], icmpLookalikes[o.lookalike]), Got: line,
+				Want: "an error taken only when its type is 3 or 11, its checksum adds up, the quoted header is IPv4 (version 4, IHL at least 5) with 8 bytes after it, " +
+					"and those 8 bytes are an echo request (type 8) of protocol 1 (ICMP) to HOST with the program's identifier and the probe's sequence number; anything else is skipped, and the real reply comes after it",
 				Output: output}
 		}
 		m := pingReplyRE.FindStringSubmatch(line)

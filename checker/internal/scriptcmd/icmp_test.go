@@ -263,3 +263,45 @@ func TestPingJudgeOtherErrors(t *testing.T) {
 	require.NotNil(t, f)
 	assert.Contains(t, f.What, "every error this target sends is about another echo request")
 }
+
+func TestICMPLookalikes(t *testing.T) {
+	req, ok := parseEchoRequest([]byte{8, 0, 0, 0, 0xab, 0xcd, 0, 3, 'h', 'i'}, time.Now())
+	require.True(t, ok)
+	from, to := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("198.51.100.9")
+	_, err := parseICMPTargetOptions([]string{"lookalike=nosuch"})
+	assert.Error(t, err)
+	for kind := range icmpLookalikes {
+		o, err := parseICMPTargetOptions([]string{"lookalike=" + kind, "delay=10ms"})
+		require.NoError(t, err, kind)
+		msgs, delays := o.echoReplies(req, from, to)
+		require.Len(t, msgs, 2, kind)
+		assert.Equal(t, []time.Duration{0, 10 * time.Millisecond}, delays, kind)
+		assert.Equal(t, byte(0), msgs[1][0], "then the reply: "+kind)
+		m := msgs[0]
+		assert.Equal(t, uint16(0), icmpChecksum(m), "the checksum adds up: "+kind)
+		ip := m[8:]
+		assert.Equal(t, uint16(0), icmpChecksum(ip[:20]), "the quoted header's checksum: "+kind)
+		assert.Equal(t, to.AsSlice(), ip[16:20], "to HOST: "+kind)
+		// Each differs from an error about this very request in one way.
+		want := icmpQuoteError(from, to, 0xabcd, 3, nil)
+		switch kind {
+		case "redirect":
+			assert.Equal(t, []byte{5, 1}, m[:2])
+		case "paramproblem":
+			assert.Equal(t, []byte{12, 0}, m[:2])
+		case "version6":
+			assert.Equal(t, byte(0x65), ip[0])
+		case "udp":
+			assert.Equal(t, byte(17), ip[9])
+		case "echoreply":
+			assert.Equal(t, byte(0), ip[20])
+			assert.Equal(t, uint16(0), icmpChecksum(ip[20:28]), "the quoted reply's checksum")
+		case "short":
+			assert.Len(t, m, 8+20+4)
+			assert.Equal(t, want[8:32], m[8:], "the request's first 4 bytes, as quoted")
+			continue
+		}
+		assert.Len(t, m, len(want), kind)
+		assert.Equal(t, want[32:36], m[32:36], "the identifier and sequence number: "+kind)
+	}
+}
