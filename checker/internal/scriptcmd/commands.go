@@ -77,6 +77,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"outlines":     cmdOutLines,
 		"pingbusy":     cmdPingBusy,
 		"pingstats":    cmdPingStats,
+		"probeports":   cmdProbePorts,
 		"procstat":     cmdProcStat,
 		"proxy":        cmdProxy,
 		"quiet":        cmdQuiet,

@@ -102,7 +102,7 @@
 //		The last run ended within DURATION of the moment the fake server
 //		(slowsilent) accepted its connection. When no connection got
 //		through, nothing is judged.
-//	etherip [-total=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
+//	etherip [-total=N] [-ihl=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		(an IPv6 one, with IPv6 addresses) from FROM to TO (ADDR:PORT),
 //		TTL or hop limit 64, protocol or next header PROTO: for 6, a
@@ -110,8 +110,9 @@
 //		SIZE bytes of data; otherwise SIZE bytes. PAD zero bytes follow
 //		the IP packet in the frame, as Ethernet pads a short frame: its
 //		total length (IPv6: payload length) does not count them. The
-//		packet may lie: -total=N writes N as IPv4's total length,
-//		-tcpoff=N N as TCP's data offset (in 32-bit words), and
+//		packet may lie: -total=N writes N as IPv4's total length (IPv6:
+//		payload length), -ihl=N (at most 5) N as IPv4's IHL, the header
+//		staying 20 bytes, -tcpoff=N N as TCP's data offset (in 32-bit words), and
 //		-icmp=TYPE/CODE puts an ICMP type and code in the data's first two
 //		bytes. Needs CAP_NET_RAW (Isolated lessons); Linux only.
 //	ethersend IFACE TYPE SIZE
@@ -379,6 +380,13 @@
 //		and its time is at least the target's delay (less 1ms): a line
 //		that breaks either was printed for some other packet. With -max,
 //		no reply line shows more than DURATION (-W) in milliseconds.
+//	probeports
+//		The UDP datagrams that left for $DEST, as the relay of the
+//		script's topology saw them (a relayed one: topology ... relay, or
+//		dup, options, otherhost, slow, drop), went to ports 33434, 33435...,
+//		one more for each, in the order they left. Nothing is judged when
+//		the probes were ICMP echo requests. Run it after the traceroute has
+//		ended: the relay saw each probe before it delivered its answer.
 //	procstat FIELD MAXKB
 //		The server's FIELD of /proc/PID/status (VmHWM: peak resident
 //		memory; VmPeak: peak address space) is at most MAXKB KiB. Linux
@@ -568,7 +576,7 @@
 //		expired, wrongname, selfsigned; needcert is good and requires a
 //		client certificate signed by the CA; plaintext is a plain TCP echo
 //		server that speaks no TLS at all.
-//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]
+//	topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [drop=K] [relay] [errors]
 //		Build a chain of network namespaces joined by veth pairs: this
 //		one, HOPS routers, a destination (10.N.0.0/16, a free N per
 //		script), with routes both ways; set $SOURCE, $DEST, and $HOP1 to
@@ -590,6 +598,11 @@
 //		to 10.N.250.2 ($OTHERHOST): an answer about another trace. With
 //		slow=D (at most 1s), everything router 1 sends here reaches the
 //		source D after it left router 1: each answer takes D.
+//		With drop=K (2 to 100), the answers to the K-th, 2K-th... probe
+//		(UDP datagram or echo request) that leaves for the destination
+//		are lost on the way back: that probe gets none. With relay, the
+//		checker relays what router 1 sends here and changes nothing: for
+//		probeports.
 //		With errors (HOPS >= 2), addresses past the routers end in ICMP
 //		errors: router 1 answers $NETUNREACH with Destination Net
 //		Unreachable (no route), $HOSTUNREACH with Destination Host

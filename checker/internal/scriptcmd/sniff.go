@@ -285,7 +285,8 @@ type etherIP struct {
 	from, to  netip.AddrPort // both IPv4 or both IPv6
 	proto     int            // IPv4's protocol or IPv6's next header
 	size, pad int            // the bytes of data, and of padding after the packet
-	total     int            // IPv4's total length field, if not 0 (else the true one)
+	total     int            // IPv4's total length (IPv6's payload length) field, if not 0 (else the true one)
+	ihl       int            // IPv4's IHL field, if not 0 (else 5); the header stays 20 bytes
 	tcpOffset int            // TCP's data offset in words, if not 0 (else 5)
 	icmp      bool           // the data starts with ICMP type and code:
 	icmpTC    [2]byte        // these two
@@ -322,6 +323,9 @@ func (e etherIP) frame() (etherType uint16, payload []byte) {
 		etherType = 0x0800
 		ip = make([]byte, 20, 20+len(body)+e.pad)
 		ip[0] = 0x45
+		if e.ihl != 0 {
+			ip[0] = 0x40 | byte(e.ihl)
+		}
 		total := 20 + len(body)
 		if e.total != 0 {
 			total = e.total
@@ -337,7 +341,11 @@ func (e etherIP) frame() (etherType uint16, payload []byte) {
 		etherType = 0x86dd
 		ip = make([]byte, 40, 40+len(body)+e.pad)
 		ip[0] = 0x60
-		binary.BigEndian.PutUint16(ip[4:], uint16(len(body)))
+		payloadLen := len(body)
+		if e.total != 0 {
+			payloadLen = e.total
+		}
+		binary.BigEndian.PutUint16(ip[4:], uint16(payloadLen))
 		ip[6], ip[7] = byte(e.proto), 64
 		src, dst := e.from.Addr().As16(), e.to.Addr().As16()
 		copy(ip[8:], src[:])

@@ -179,7 +179,7 @@ func sniffHtons(v uint16) uint16 { return v<<8 | v>>8 }
 
 func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "etherip")
-	const use = "etherip [-total=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD"
+	const use = "etherip [-total=N] [-ihl=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD"
 	var e etherIP
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		name, value, _ := strings.Cut(args[0], "=")
@@ -188,6 +188,9 @@ func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
 		case "-total":
 			e.total, err = strconv.Atoi(value)
 			usage(ts, err == nil && e.total > 0 && e.total <= 0xffff, use+" (-total from 1 to 65535)")
+		case "-ihl":
+			e.ihl, err = strconv.Atoi(value)
+			usage(ts, err == nil && e.ihl > 0 && e.ihl <= 5, use+" (-ihl from 1 to 5)")
 		case "-tcpoff":
 			e.tcpOffset, err = strconv.Atoi(value)
 			usage(ts, err == nil && e.tcpOffset > 0 && e.tcpOffset <= 15, use+" (-tcpoff from 1 to 15)")
@@ -214,7 +217,7 @@ func cmdEtherIP(ts *testscript.TestScript, neg bool, args []string) {
 	usage(ts, errors.Join(err1, err2, err3, err4, err5) == nil && e.from.Addr().Is4() == e.to.Addr().Is4() &&
 		!e.from.Addr().Is4In6() && !e.to.Addr().Is4In6(), use+" (FROM and TO both IPv4:PORT or both [IPv6]:PORT)")
 	usage(ts, e.proto > 0 && e.proto < 255 && e.size >= 0 && e.size <= 1400 && e.pad >= 0 && e.pad <= 64, use+" (PROTO 1-254, SIZE at most 1400, PAD at most 64)")
-	usage(ts, e.total == 0 || e.from.Addr().Is4(), use+" (-total with IPv4 only)")
+	usage(ts, e.ihl == 0 || e.from.Addr().Is4(), use+" (-ihl with IPv4 only)")
 	usage(ts, e.tcpOffset == 0 || e.proto == 6, use+" (-tcpoff with PROTO 6 only)")
 	usage(ts, !e.icmp || e.size >= 2 && e.proto != 6, use+" (-icmp with SIZE 2 or more, PROTO not 6)")
 	etherType, payload := e.frame()

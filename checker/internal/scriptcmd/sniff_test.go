@@ -78,6 +78,10 @@ func TestEtherIPFrame(t *testing.T) {
 	_, b = e.frame()
 	assert.Equal(t, uint16(300), binary.BigEndian.Uint16(b[2:4]))
 	assert.Equal(t, byte(15<<4), b[32])
+	e.ihl = 4
+	_, b = e.frame()
+	assert.Equal(t, byte(0x44), b[0], "-ihl: version 4, IHL 4")
+	assert.Equal(t, byte(15<<4), b[32], "the header stays 20 bytes")
 
 	e = etherIP{from: netip.MustParseAddrPort("[::1]:1"), to: netip.MustParseAddrPort("[::2]:1"), proto: 253, size: 10, pad: 20}
 	typ, b = e.frame()
@@ -87,6 +91,9 @@ func TestEtherIPFrame(t *testing.T) {
 	assert.Equal(t, uint16(10), binary.BigEndian.Uint16(b[4:6]), "payload length: the data, not the padding")
 	assert.Equal(t, []byte{253, 64}, b[6:8])
 	assert.Equal(t, netip.MustParseAddr("::2").AsSlice(), b[24:40])
+	e.total = 200
+	_, b = e.frame()
+	assert.Equal(t, uint16(200), binary.BigEndian.Uint16(b[4:6]), "-total: IPv6's payload length")
 
 	e = etherIP{from: netip.MustParseAddrPort("127.0.0.1:0"), to: netip.MustParseAddrPort("127.0.0.2:0"), proto: 1, size: 8, icmp: true, icmpTC: [2]byte{8, 1}}
 	_, b = e.frame()

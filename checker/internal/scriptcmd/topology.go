@@ -6,30 +6,35 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // topologyOpts is what `topology HOPS [silent=K] [noise] [dup] [options]
-// [otherhost] [slow=D] [errors]` asks for.
+// [otherhost] [slow=D] [drop=K] [relay] [errors]` asks for.
 type topologyOpts struct {
 	hops, silent int
 	noise, dup   bool
 	options      bool          // every quoted header gets an IPv4 option
 	otherHost    bool          // a decoy answer about each probe, sent to another host
 	slow         time.Duration // every answer held this long
+	drop         int           // no answer to every drop-th probe
+	relay        bool          // relayed, for probeports, with nothing else asked
 	errs         bool          // routes that end in ICMP errors (lesson 15)
 }
 
 // relayed reports whether what router 1 sends the source goes through the
 // checker's relay (startRelay).
-func (o topologyOpts) relayed() bool { return o.dup || o.options || o.otherHost || o.slow > 0 }
+func (o topologyOpts) relayed() bool {
+	return o.dup || o.options || o.otherHost || o.slow > 0 || o.drop > 0 || o.relay
+}
 
-const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [errors]"
+const topologyUsage = "topology HOPS [silent=K] [noise] [dup] [options] [otherhost] [slow=D] [drop=K] [relay] [errors]"
 
 // topologyArgs reads `topology HOPS [silent=K] [noise] [dup] [options]
-// [otherhost] [slow=D] [errors]`.
+// [otherhost] [slow=D] [drop=K] [relay] [errors]`.
 func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	if len(args) == 0 {
 		return o, false
@@ -41,7 +46,15 @@ func topologyArgs(args []string) (o topologyOpts, ok bool) {
 	o.hops = hops
 	for _, a := range args[1:] {
 		slow, isSlow := strings.CutPrefix(a, "slow=")
+		drop, isDrop := strings.CutPrefix(a, "drop=")
 		switch v, isSilent := strings.CutPrefix(a, "silent="); {
+		case isDrop:
+			o.drop, err = strconv.Atoi(drop)
+			if err != nil || o.drop < 2 || o.drop > 100 {
+				return topologyOpts{}, false
+			}
+		case a == "relay":
+			o.relay = true
 		case isSlow:
 			o.slow, err = time.ParseDuration(slow)
 			if err != nil || o.slow <= 0 || o.slow > time.Second {
@@ -391,4 +404,106 @@ func traceOtherHostAnswer(probe []byte, other [4]byte) []byte {
 	copy(p[16:20], probe[12:16])
 	binary.BigEndian.PutUint16(p[10:], icmpChecksum(p))
 	return append(p, msg...)
+}
+
+// traceProbes is what the relay of a topology saw leave the source for the
+// destination, in order: the destination port of each UDP datagram, and
+// how many ICMP echo requests. It is safe for concurrent use.
+type traceProbes struct {
+	mu       sync.Mutex
+	relayed  bool
+	udpPorts []int
+	echoes   int
+}
+
+// traceProbesKey keeps a script's traceProbes in its State.
+type traceProbesKey struct{}
+
+func scriptProbes(st *State) *traceProbes {
+	return st.Keep(traceProbesKey{}, func() any { return &traceProbes{} }).(*traceProbes)
+}
+
+// traceProbeKey returns what identifies a probe (an IPv4 packet's
+// transport part, proto its protocol) in the answers to it: a UDP
+// datagram's first 8 bytes, which every ICMP error quotes; an echo
+// request's identifier and sequence number, which its reply and the
+// errors about it carry. It returns "" for anything else.
+func traceProbeKey(proto byte, transport []byte) string {
+	switch {
+	case len(transport) < 8:
+		return ""
+	case proto == 17:
+		return "udp " + string(transport[:8])
+	case proto == 1 && (transport[0] == 8 || transport[0] == 0):
+		return "echo " + string(transport[4:8])
+	}
+	return ""
+}
+
+// traceAnswerKey returns the traceProbeKey of the probe that p, an IPv4
+// packet to the source, answers (an ICMP error that quotes it, or an echo
+// reply), or "".
+func traceAnswerKey(p ipv4Packet) string {
+	body := p.payload()
+	if p.proto != 1 || len(body) < 8 {
+		return ""
+	}
+	switch body[0] {
+	case 0:
+		return traceProbeKey(1, body)
+	case 3, 11:
+		q, err := parseIPv4(body[8:])
+		if err != nil {
+			return ""
+		}
+		return traceProbeKey(q.proto, q.payload())
+	}
+	return ""
+}
+
+// cmdProbePorts checks the probes that the topology's relay saw leave for
+// $DEST: UDP datagrams to 33434, 33435..., one port per probe, in order.
+func cmdProbePorts(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "probeports")
+	usage(ts, len(args) == 0, "probeports")
+	st := state(ts)
+	tp := scriptProbes(st)
+	tp.mu.Lock()
+	relayed, ports, echoes := tp.relayed, append([]int(nil), tp.udpPorts...), tp.echoes
+	tp.mu.Unlock()
+	if !relayed {
+		ts.Fatalf("probeports: no relayed topology (topology ... relay) in this script")
+	}
+	if len(ports) == 0 && echoes > 0 {
+		return // ICMP echo probes: no ports to judge
+	}
+	if len(ports) == 0 {
+		st.fail(ts, Failure{What: "no probe left for the destination", Want: "UDP datagrams to ports 33434, 33435..., or ICMP echo requests"})
+	}
+	want := make([]int, len(ports))
+	for i := range want {
+		want[i] = 33434 + i
+	}
+	for i, p := range ports {
+		if p != want[i] {
+			st.fail(ts, Failure{
+				What: fmt.Sprintf("probe %d went to port %d, not %d: each probe has a port of its own, 33434 for the first and one more for each probe after it, through every TTL, "+
+					"so that the port quoted back names the probe", i+1, p, want[i]),
+				Got:  "the destination ports of the probes, in the order they left: " + showPorts(ports),
+				Want: showPorts(want)})
+		}
+	}
+}
+
+// showPorts lists ports, the first 24 of them.
+func showPorts(ports []int) string {
+	var b strings.Builder
+	for i, p := range ports {
+		if i == 24 {
+			fmt.Fprintf(&b, " ... (%d in all)", len(ports))
+			break
+		}
+		fmt.Fprintf(&b, " %d", p)
+	}
+	return strings.TrimSpace(b.String())
 }

@@ -2,6 +2,7 @@ package scriptcmd
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -29,7 +30,11 @@ var dupMAC = net.HardwareAddr{0x02, 0x73, 0x6c, 0x00, 0x00, 0x16}
 // probe leaves, and before any answer to it, a port unreachable quotes it
 // as if it had gone to another host (traceOtherHostAnswer), which is not
 // its answer. With o.slow, everything router 1 sends the source is held
-// that long first, as if each answer took that long to come back.
+// that long first, as if each answer took that long to come back. With
+// o.drop, the answers to every o.drop-th probe that leaves for the
+// destination are never delivered. Whatever o asks, the relay notes in
+// t.probes the destination port of every UDP datagram that leaves for the
+// destination, in order, and counts the echo requests.
 //
 // Nothing here depends on timing (but slow's own delay). Router 1 sends everything meant for the
 // source to dupMAC, so nothing reaches the source unless the relay
@@ -69,6 +74,12 @@ func (t *topology) startRelay(o topologyOpts) error {
 		unix.Close(capture)
 		return fmt.Errorf("raw socket: %w", err)
 	}
+	if t.probes == nil {
+		t.probes = &traceProbes{} // a topology made outside a script
+	}
+	t.probes.mu.Lock()
+	t.probes.relayed = true
+	t.probes.mu.Unlock()
 	t.dupDone, t.dupWait = make(chan struct{}), make(chan struct{})
 	started := make(chan error, 1)
 	go t.relay(capture, send, o, started)
@@ -121,6 +132,8 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 	other := [4]byte(t.addr(250, 2)) // $OTHERHOST: no host, routed nowhere
 	to := &unix.SockaddrInet4{Addr: source}
 	var copies [][]byte // the ICMP errors delivered since a packet last left
+	probes := 0         // that left for the destination
+	dropped := map[string]bool{}
 	buf := make([]byte, 1<<16)
 	for {
 		select {
@@ -144,7 +157,18 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 				unix.Sendto(send, c, 0, to)
 			}
 			copies = copies[:0]
-			if p, err := parseIPv4(buf[:n]); o.otherHost && err == nil && p.src == source && p.dst == dest {
+			p, err := parseIPv4(buf[:n])
+			if err != nil || p.src != source || p.dst != dest {
+				continue
+			}
+			t.noteProbe(p)
+			if key := traceProbeKey(p.proto, p.payload()); key != "" {
+				probes++
+				if o.drop > 0 && probes%o.drop == 0 {
+					dropped[key] = true
+				}
+			}
+			if o.otherHost {
 				if d := traceOtherHostAnswer(buf[:n], other); d != nil {
 					unix.Sendto(send, d, 0, to)
 				}
@@ -154,6 +178,9 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 			p, err := parseIPv4(buf[:n])
 			if err != nil || p.dst != source {
 				continue
+			}
+			if o.drop > 0 && dropped[traceAnswerKey(p)] {
+				continue // lost on the way
 			}
 			pkt := buf[:n]
 			if o.options {
@@ -173,6 +200,20 @@ func (t *topology) relay(capture, send int, o topologyOpts, started chan<- error
 				copies = append(copies, bytes.Clone(pkt))
 			}
 		}
+	}
+}
+
+// noteProbe notes in t.probes a packet p that leaves for the destination:
+// a UDP datagram's destination port, or one more echo request.
+func (t *topology) noteProbe(p ipv4Packet) {
+	body := p.payload()
+	t.probes.mu.Lock()
+	defer t.probes.mu.Unlock()
+	switch {
+	case p.proto == 17 && len(body) >= 4:
+		t.probes.udpPorts = append(t.probes.udpPorts, int(binary.BigEndian.Uint16(body[2:])))
+	case p.proto == 1 && len(body) >= 1 && body[0] == 8:
+		t.probes.echoes++
 	}
 }
 

@@ -56,6 +56,7 @@ type topology struct {
 	routers []net.IP        // 10.n.k.2: the address router k answers from
 	ctx     context.Context // bounds every command run while building
 	ipCmd   string          // the ip command's path
+	probes  *traceProbes    // what the relay saw leave, for probeports
 }
 
 func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
@@ -74,7 +75,7 @@ func cmdTopology(ts *testscript.TestScript, neg bool, args []string) {
 
 	ctx, cancel := context.WithDeadline(st.ctx, st.deadline(topologyTimeout))
 	defer cancel()
-	t := &topology{hops: o.hops, ctx: ctx, ipCmd: ipCmd}
+	t := &topology{hops: o.hops, ctx: ctx, ipCmd: ipCmd, probes: scriptProbes(st)}
 	ts.Defer(t.close)
 	if err := t.build(o.silent, o.errs); err != nil {
 		st.fail(ts, Failure{What: "the checker could not build its network of routers (not your program's fault): " + err.Error(),

@@ -28,7 +28,14 @@ func TestTopologyArgs(t *testing.T) {
 	o, ok = topologyArgs([]string{"2", "errors"})
 	assert.True(t, ok)
 	assert.Equal(t, topologyOpts{hops: 2, errs: true}, o)
-	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}, {"1", "slow=0s"}, {"1", "slow=x"}} {
+	o, ok = topologyArgs([]string{"1", "drop=6"})
+	assert.True(t, ok)
+	assert.Equal(t, topologyOpts{hops: 1, drop: 6}, o)
+	assert.True(t, o.relayed())
+	o, ok = topologyArgs([]string{"2", "relay"})
+	assert.True(t, ok)
+	assert.True(t, o.relayed())
+	for _, bad := range [][]string{nil, {"0"}, {"x"}, {"3", "silent=4"}, {"3", "silent=0"}, {"3", "loud"}, {"1", "errors"}, {"1", "slow=0s"}, {"1", "slow=x"}, {"1", "drop=1"}, {"1", "drop=x"}} {
 		_, ok := topologyArgs(bad)
 		assert.False(t, ok, bad)
 	}
@@ -98,6 +105,36 @@ func TestTraceOtherHostAnswer(t *testing.T) {
 	assert.Equal(t, []byte{10, 7, 1, 1, 10, 7, 250, 2}, q[12:20], "the probe, as if it went to the other host")
 	assert.Equal(t, []uint16{40000, 33436}, []uint16{binary.BigEndian.Uint16(q[20:]), binary.BigEndian.Uint16(q[22:])}, "its ports")
 	assert.Nil(t, traceOtherHostAnswer([]byte{0x45, 0}, [4]byte{}))
+}
+
+func TestTraceAnswerKey(t *testing.T) {
+	probe, err := parseIPv4(traceProbe())
+	require.NoError(t, err)
+	key := traceProbeKey(probe.proto, probe.payload())
+	require.NotEmpty(t, key)
+	// A port unreachable that quotes the probe (to another host, but with
+	// its UDP header) answers it; one that quotes it with an option too.
+	answer, err := parseIPv4(traceOtherHostAnswer(traceProbe(), [4]byte{10, 7, 250, 2}))
+	require.NoError(t, err)
+	assert.Equal(t, key, traceAnswerKey(answer))
+	withOption, err := parseIPv4(traceQuoteWithOption(answer.raw))
+	require.NoError(t, err)
+	assert.Equal(t, key, traceAnswerKey(withOption))
+	// Another destination port is another probe.
+	other := traceProbe()
+	other[23]++
+	otherProbe, err := parseIPv4(other)
+	require.NoError(t, err)
+	assert.NotEqual(t, key, traceProbeKey(otherProbe.proto, otherProbe.payload()))
+	// An echo request and its reply share identifier and sequence number.
+	request := []byte{8, 0, 0, 0, 0x12, 0x34, 0, 7}
+	reply := make([]byte, 28)
+	reply[0], reply[9] = 0x45, 1
+	copy(reply[20:], []byte{0, 0, 0, 0, 0x12, 0x34, 0, 7})
+	replyPkt, err := parseIPv4(reply)
+	require.NoError(t, err)
+	assert.Equal(t, traceProbeKey(1, request), traceAnswerKey(replyPkt))
+	assert.Empty(t, traceProbeKey(6, make([]byte, 20)), "not a probe")
 }
 
 func TestTraceQuoteWithOption(t *testing.T) {
