@@ -346,6 +346,12 @@
 //		The server's resident memory (VmRSS in /proc/PID/status), or with
 //		-peak the most it ever had (VmHWM), is at most MAXMIB MiB. Linux
 //		only.
+//	notifyunbuf
+//		Some call to signal.Notify in the lesson's Go source is given a
+//		channel made with no room (make(chan os.Signal), or a size of 0),
+//		passed directly or through the variable it was assigned to, as go
+//		vet's sigchanyzer finds. Used as `! notifyunbuf`: Notify
+//		never waits, so a signal sent while nobody receives is lost.
 //	outlines REGEXP...
 //		The stdout of the last run, or of the server that just stopped,
 //		is exactly one line per REGEXP, each line (without its newline)
