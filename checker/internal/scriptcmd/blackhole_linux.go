@@ -11,18 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// blackhole returns the address of a listening socket whose accept queue is
-// full and never drained: the kernel drops further SYNs, so a connect there
-// hangs until the client's own timeout. It returns a function that closes
-// everything.
-func blackhole() (string, func(), error) {
-	fd, addr, filler, err := fullQueue()
-	if err != nil {
-		return "", nil, err
-	}
-	return addr, func() { filler.Close(); unix.Close(fd) }, nil
-}
-
 // slowListener returns a listener whose accept queue is full, and the
 // connection that fills it: until that connection is accepted, the kernel
 // drops every SYN, so a connect made meanwhile gets through only when the

@@ -1,7 +1,6 @@
 package scriptcmd
 
 import (
-	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -41,12 +40,12 @@ func TestSlowListener(t *testing.T) {
 // SYN_SENT, and dated from its retransmit timer to when its first SYN
 // left, however late the poll comes.
 func TestWaitSynSentDatesTheFirstSyn(t *testing.T) {
-	addr, closer, err := blackhole()
+	ln, filler, err := slowListener()
 	require.NoError(t, err)
-	defer closer()
-	port := 0
-	_, err = fmt.Sscanf(addr, "127.0.0.1:%d", &port)
-	require.NoError(t, err)
+	defer ln.Close()
+	defer filler.Close()
+	addr := ln.Addr().String()
+	port := ln.Addr().(*net.TCPAddr).Port
 
 	start := time.Now()
 	dialed := make(chan struct{})

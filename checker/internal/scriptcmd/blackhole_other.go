@@ -8,12 +8,8 @@ import (
 	"time"
 )
 
-func blackhole() (string, func(), error) {
-	return "", nil, errors.New("fakeserver blackhole needs Linux")
-}
-
 func slowListener() (net.Listener, net.Conn, error) {
-	return nil, nil, errors.New("fakeserver slowconnect needs Linux")
+	return nil, nil, errors.New("fakeserver blackhole, slowconnect, slowecho and slowsilent need Linux")
 }
 
 func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (time.Time, bool) {

@@ -74,6 +74,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"imports":      cmdImports,
 		"ipproto":      cmdIPProto,
 		"memory":       cmdMemory,
+		"notifyunbuf":  cmdNotifyUnbuf,
 		"outlines":     cmdOutLines,
 		"pingbusy":     cmdPingBusy,
 		"pingstats":    cmdPingStats,

@@ -98,10 +98,12 @@
 //		The last dnsserver received N whole framed queries over TCP, the
 //		last of them asking the question of the last query over UDP (with
 //		fewer, it waits up to 1s for a query still on its way).
-//	endedwithin DURATION
+//	endedwithin [-syn] DURATION
 //		The last run ended within DURATION of the moment the fake server
 //		(slowsilent) accepted its connection. When no connection got
-//		through, nothing is judged.
+//		through, nothing is judged. With -syn, within DURATION of the
+//		moment the fake server (blackhole, slowecho, slowsilent) saw the
+//		client's first SYN; when it saw none, nothing is judged.
 //	etherip [-total=N] [-ihl=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		(an IPv6 one, with IPv6 addresses) from FROM to TO (ADDR:PORT),
@@ -161,7 +163,10 @@
 //		1s after the first; then echo; Linux only) or slowsilent (the
 //		same, but the queue stays full until a client's SYN is seen, so
 //		its connect gets through about 1s after it began, whenever the
-//		client started; then silent; Linux only).
+//		client started; then silent; Linux only) or slowecho (the queue
+//		stays full until 2.5s after a client's first SYN was seen, so its
+//		connect gets through with the SYN resent 3s after the first; then
+//		echo; Linux only).
 //	fds [-sockets] MAX
 //		The server has at most MAX file descriptors open (with -sockets,
 //		at most MAX of them sockets), waiting up to 1s for it to close
@@ -354,6 +359,12 @@
 //		The server's resident memory (VmRSS in /proc/PID/status), or with
 //		-peak the most it ever had (VmHWM), is at most MAXMIB MiB. Linux
 //		only.
+//	notifyunbuf
+//		Some call to signal.Notify in the lesson's Go source is given a
+//		channel made with no room (make(chan os.Signal), or a size of 0),
+//		passed directly or through the variable it was assigned to, as go
+//		vet's sigchanyzer finds. Used as `! notifyunbuf`: Notify
+//		never waits, so a signal sent while nobody receives is lost.
 //	outlines REGEXP...
 //		The stdout of the last run, or of the server that just stopped,
 //		is exactly one line per REGEXP, each line (without its newline)

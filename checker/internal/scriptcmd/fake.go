@@ -32,22 +32,27 @@ type fakeServer struct {
 	stop              chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowsilent", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowecho", "slowsilent", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
 	usage(ts, len(args) == 1, "fakeserver "+strings.Join(fakeModes, "|"))
 	usage(ts, slices.Contains(fakeModes, args[0]), "fakeserver "+strings.Join(fakeModes, "|"))
 	st := state(ts)
-	if args[0] == "blackhole" {
-		addr, closer, err := blackhole()
-		ts.Check(err)
-		ts.Defer(closer)
-		ts.Setenv("ADDR", addr)
-		return
-	}
 	var f *fakeServer
-	if args[0] == "slowconnect" {
+	if args[0] == "blackhole" {
+		ln, filler, err := slowListener()
+		ts.Check(err)
+		// The queue stays full for good: nothing is ever accepted. The
+		// client's first SYN is noted, for endedwithin -syn.
+		f = &fakeServer{ln: ln, mode: "blackhole", filler: filler.LocalAddr().String()}
+		port := ln.Addr().(*net.TCPAddr).Port
+		f.wg.Go(func() {
+			defer filler.Close()
+			f.noteFirstSyn(port)
+			<-f.stopped()
+		})
+	} else if args[0] == "slowconnect" {
 		ln, filler, err := slowListener()
 		ts.Check(err)
 		f = &fakeServer{ln: ln, mode: "echo"}
@@ -67,10 +72,25 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 		// dropped): its connect can then only get through with the SYN
 		// its kernel resends, 1s after the first, whenever it started.
 		f.wg.Go(func() {
-			if first, ok := waitSynSent(port, f.stopped(), synWaitLimit); ok {
-				f.mu.Lock()
-				f.synSeen = first
-				f.mu.Unlock()
+			f.noteFirstSyn(port)
+			filler.Close()
+			f.serve()
+		})
+	} else if args[0] == "slowecho" {
+		ln, filler, err := slowListener()
+		ts.Check(err)
+		f = &fakeServer{ln: ln, mode: "echo", filler: filler.LocalAddr().String()}
+		port := ln.Addr().(*net.TCPAddr).Port
+		// The queue stays full until slowEchoGate after a client's first
+		// SYN: its kernel resends the SYN 1s after the first, then every
+		// second (Linux 6.5 on) or 2s later, and all of those up to 2s in
+		// are dropped, so the connect gets through with the one of 3s.
+		f.wg.Go(func() {
+			if first, ok := f.noteFirstSyn(port); ok {
+				select {
+				case <-time.After(time.Until(first.Add(slowEchoGate))):
+				case <-f.stopped():
+				}
 			}
 			filler.Close()
 			f.serve()
@@ -90,6 +110,18 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("ADDR", f.ln.Addr().String())
 }
 
+// noteFirstSyn waits for a client's connect to port, into the full queue,
+// and notes when its first SYN left; ok is false when none came.
+func (f *fakeServer) noteFirstSyn(port int) (first time.Time, ok bool) {
+	first, ok = waitSynSent(port, f.stopped(), synWaitLimit)
+	if ok {
+		f.mu.Lock()
+		f.synSeen = first
+		f.mu.Unlock()
+	}
+	return first, ok
+}
+
 // slowConnectDelay is how long slowconnect's queue stays full: well before
 // the client's kernel resends its SYN, 1s after the first.
 const slowConnectDelay = 500 * time.Millisecond
@@ -101,6 +133,11 @@ const resentSynGap = 500 * time.Millisecond
 
 // synWaitLimit bounds how long slowsilent waits for a client's SYN.
 const synWaitLimit = 10 * time.Second
+
+// slowEchoGate is how long after a client's first SYN slowecho's queue stays
+// full: past the SYN resent at 2s (Linux 6.5 on; 1s before), well before the
+// one at 3s.
+const slowEchoGate = 2500 * time.Millisecond
 
 // lateDelay is how long late waits before it echoes.
 const lateDelay = time.Second
@@ -336,7 +373,11 @@ func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdEndedWithin(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "endedwithin")
-	usage(ts, len(args) == 1, "endedwithin DURATION")
+	fromSyn := len(args) == 2 && args[0] == "-syn"
+	if fromSyn {
+		args = args[1:]
+	}
+	usage(ts, len(args) == 1, "endedwithin [-syn] DURATION")
 	limit, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	st := state(ts)
@@ -351,6 +392,18 @@ func cmdEndedWithin(ts *testscript.TestScript, neg bool, args []string) {
 	st.mu.Unlock()
 	if f == nil || end.IsZero() {
 		ts.Fatalf("endedwithin needs a fakeserver and a run before it")
+	}
+	if fromSyn {
+		if synSeen.IsZero() || synSeen.After(end) {
+			return // no connect was tried: the run's own checks judge it
+		}
+		if took := end.Sub(synSeen); took > limit {
+			st.fail(ts, Failure{
+				What: fmt.Sprintf("the program ended %s after it began to connect", took.Round(10*time.Millisecond)),
+				Want: fmt.Sprintf("at most %s: the timeout bounds the whole wait, so a connect that never completes is given up at the timeout, not tried again past it", limit),
+			})
+		}
+		return
 	}
 	if accepted.IsZero() || accepted.After(end) {
 		return // the connect never got through: the run's own checks judge it

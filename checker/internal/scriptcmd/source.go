@@ -135,3 +135,108 @@ func position(fset *token.FileSet, p token.Pos) string {
 	pos := fset.Position(p)
 	return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
 }
+
+func cmdNotifyUnbuf(ts *testscript.TestScript, neg bool, args []string) {
+	usage(ts, len(args) == 0, "notifyunbuf")
+	st := state(ts)
+	where, err := unbufferedNotify(st.Source)
+	ts.Check(err)
+	switch {
+	case neg && len(where) > 0:
+		st.fail(ts, Failure{
+			What: fmt.Sprintf("%s hands signal.Notify a channel with no room (make(chan os.Signal) without a size)", strings.Join(where, ", ")),
+			Want: "make(chan os.Signal, 1): signal.Notify never waits, so a signal that comes while nobody is receiving is lost on an unbuffered channel",
+		})
+	case !neg && len(where) == 0:
+		st.fail(ts, Failure{What: "no call to signal.Notify is given an unbuffered channel"})
+	}
+}
+
+// unbufferedNotify finds the calls to signal.Notify, in the Go files of dir,
+// whose channel is made without room, as go vet's sigchanyzer does: a
+// make(chan T) (or make(chan T, 0)) passed directly, or assigned to the
+// variable passed.
+func unbufferedNotify(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	unbuffered := func(e ast.Expr) bool {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "make" {
+			return false
+		}
+		if len(call.Args) == 0 {
+			return false
+		}
+		if _, ok := call.Args[0].(*ast.ChanType); !ok {
+			return false
+		}
+		if len(call.Args) == 1 {
+			return true
+		}
+		lit, ok := call.Args[1].(*ast.BasicLit)
+		return ok && lit.Value == "0"
+	}
+	// made says whether the variable id was declared or assigned, where it
+	// was declared, with an unbuffered make.
+	made := func(id *ast.Ident) bool {
+		if id.Obj == nil {
+			return false
+		}
+		switch d := id.Obj.Decl.(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range d.Lhs {
+				if l, ok := lhs.(*ast.Ident); ok && l.Name == id.Name && i < len(d.Rhs) {
+					return unbuffered(d.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			for i, n := range d.Names {
+				if n.Name == id.Name && i < len(d.Values) {
+					return unbuffered(d.Values[i])
+				}
+			}
+		}
+		return false
+	}
+	var where []string
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			return nil, fmt.Errorf("parse source: %w", err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Notify" {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "signal" {
+				return true
+			}
+			switch ch := call.Args[0].(type) {
+			case *ast.CallExpr:
+				if unbuffered(ch) {
+					where = append(where, position(fset, call.Pos()))
+				}
+			case *ast.Ident:
+				if made(ch) {
+					where = append(where, position(fset, call.Pos()))
+				}
+			}
+			return true
+		})
+	}
+	return where, nil
+}

@@ -41,3 +41,27 @@ func TestImportsOf(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"net": "main.go", "net/netip": "main.go"}, found)
 }
+
+func TestUnbufferedNotify(t *testing.T) {
+	dir := writeSource(t, `package main
+
+import (
+	"os"
+	"os/signal"
+)
+
+func main() {
+	a := make(chan os.Signal)
+	signal.Notify(a, os.Interrupt)
+	b := make(chan os.Signal, 1)
+	signal.Notify(b, os.Interrupt)
+	var c = make(chan os.Signal, 0)
+	signal.Notify(c)
+	signal.Notify(make(chan os.Signal), os.Interrupt)
+	signal.Notify(make(chan os.Signal, 2), os.Interrupt)
+}
+`)
+	where, err := unbufferedNotify(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"main.go:10", "main.go:14", "main.go:15"}, where)
+}
