@@ -157,6 +157,8 @@
 //		(after the first bytes, send "." every 100ms and never a
 //		newline), twice (echo every piece twice), silent (accept,
 //		never answer, never close, even after the client's FIN),
+//		slowlines (echo each whole line 300ms after the one before, the
+//		first at once; close after the last, once the client's FIN came),
 //		blackhole (a full accept queue: a connect there hangs; Linux only)
 //		or slowconnect (the accept queue is full for 500ms, so a connect
 //		there gets through when the client's kernel resends its SYN, about

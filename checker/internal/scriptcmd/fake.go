@@ -32,7 +32,7 @@ type fakeServer struct {
 	stop              chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowecho", "slowsilent", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowecho", "slowlines", "slowsilent", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -166,8 +166,12 @@ func (f *fakeServer) record(b []byte) {
 
 func (f *fakeServer) handle(c net.Conn) {
 	defer c.Close()
-	if f.mode == "oneline" {
+	switch f.mode {
+	case "oneline":
 		f.oneLine(c)
+		return
+	case "slowlines":
+		f.slowLines(c)
 		return
 	}
 	buf := make([]byte, 64<<10)
@@ -261,6 +265,60 @@ func (f *fakeServer) oneLine(c net.Conn) {
 	rest, _ := io.ReadAll(c)
 	f.record(rest)
 }
+
+// slowLines echoes each whole line it reads, slowLinesInterval after the
+// line before (the first at once), and closes with a FIN once it has
+// echoed every line sent before the client's EOF: replies that each come well
+// within a client's timeout but together take longer, which only a
+// deadline on the whole exchange cuts short.
+func (f *fakeServer) slowLines(c net.Conn) {
+	lines := make(chan []byte, 1024)
+	done := make(chan struct{})
+	defer close(done) // handle then closes c, which ends the reader's Read
+	go func() {
+		defer close(lines)
+		var got []byte
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := c.Read(buf)
+			f.record(buf[:n])
+			got = append(got, buf[:n]...)
+			for {
+				i := bytes.IndexByte(got, '\n')
+				if i < 0 {
+					break
+				}
+				select {
+				case lines <- bytes.Clone(got[:i+1]):
+				case <-done:
+					return
+				}
+				got = got[i+1:]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	first := true
+	for line := range lines {
+		if !first {
+			select {
+			case <-time.After(slowLinesInterval):
+			case <-f.stopped():
+				return
+			}
+		}
+		first = false
+		if _, err := c.Write(line); err != nil {
+			return
+		}
+	}
+}
+
+// slowLinesInterval is how far apart slowlines sends its lines: a third
+// of the 1s timeout the checks give the client.
+const slowLinesInterval = 300 * time.Millisecond
 
 // drip sends one byte every dripInterval for as long as the connection
 // lasts: a reply that keeps coming and never completes, which only a

@@ -68,3 +68,16 @@ func TestFakeOneLine(t *testing.T) {
 	f.close()
 	assert.Equal(t, "alpha\nbeta\ngamma\n", string(f.received))
 }
+
+// TestFakeSlowLines: slowlines echoes every whole line, slowLinesInterval
+// apart, then closes after the client's FIN.
+func TestFakeSlowLines(t *testing.T) {
+	start := time.Now()
+	f, c := startFake(t, "slowlines", "a\nb\nc\n")
+	defer f.close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	assert.Equal(t, "a\nb\nc\n", string(got))
+	assert.GreaterOrEqual(t, time.Since(start), 2*slowLinesInterval, "the three lines must come an interval apart")
+}
