@@ -30,6 +30,9 @@ var lesson13 = Lesson{
 			Text: "**The window:** the sender keeps up to 64 packets in flight, from the oldest one not acknowledged: never a packet 64 or more past the first one the receiver still needs, and enough at once that 2 MiB cross a 40 ms round trip with 1% loss within 10 s."},
 		{ID: "loss", Checks: []string{"lossy_drop", "end_lossy", "lossy_mixed"},
 			Text: "**Loss:** every lost datagram, DATA, FIN or ACK, is made up for by retransmission: 200 KiB cross a proxy that drops 20% each way within 10 s, and files of up to 6 KiB one that drops 50% each way within 8 s."},
+		{ID: "rto",
+			Text:   "**Timers:** the retransmission timeout follows \"Timeouts and retransmission\": RTT samples taken as RFC 6298 says, none from a packet sent twice (Karn's rule), the RTO kept between 20 ms and 100 ms and doubled on a timeout.",
+			Taught: "a timer that is off costs extra copies or time, never the file, and nothing outside the sender can tell which copy an ACK answered: only the time limits of \"The window\" and \"Loss\" bound it."},
 		{ID: "duplicates", Checks: []string{"lossy_dup", "lossy_mixed", "receive_acks"},
 			Text: "**Copies:** a packet that arrives twice is written once."},
 		{ID: "reorder", Checks: []string{"lossy_reorder", "lossy_mixed", "receive_acks"},
@@ -47,7 +50,7 @@ var lesson13 = Lesson{
 	Hints: map[string]string{
 		"usage_mode":       `Look at os.Args[1] before anything else: when it is missing or neither receive nor send, print one line to stderr and exit 1 ("What you will build").`,
 		"receive_acks":     `Answer each DATA or FIN packet with ACK next, bit i of the bitmap for each held packet next+1+i, the bitmap as a big-endian uint64; hold nothing 64 or more past next; drop a datagram whose CRC does not match without answering ("The wire format", "Cumulative and selective ACKs").`,
-		"receive_stranger": `Remember the address of the first valid packet (after the CRC check) and skip every datagram from another address: compare netip.AddrPort values with == ("Sequence numbers", "The Go API you need").`,
+		"receive_stranger": `Remember the address of the first valid DATA or FIN packet (after the CRC check; an ACK chooses nobody) and skip every datagram from another address: compare netip.AddrPort values with == ("Sequence numbers", "The Go API you need").`,
 		"peer_refreceiver": `Build every datagram as "The wire format" says: CRC-32 of b[4:] in b[0:4], big-endian numbers, 1024-byte pieces, the FIN one past the last DATA, never a packet 64 past the oldest unacknowledged one ("The wire format", "The sliding window").`,
 		"peer_refsender":   `Answer with ACKs laid out as "The wire format" says: CRC, 'A', the big-endian next number, the 8-byte big-endian bitmap with bit i for packet next+1+i ("The wire format", "Cumulative and selective ACKs").`,
 		"transfer_small":   `Cut the file into 1024-byte DATA packets numbered from 0 and a FIN after them; the receiver writes the payloads in number order, ACKs every packet, lingers, then exits 0 ("Step-by-step tasks").`,

@@ -463,11 +463,11 @@
 //		the address NAME talks to, and is lesson 13's ACK NUM with SACK
 //		bitmap BITMAP (a number, such as 0x105; default 0), byte for byte.
 //		A failure decodes what came instead.
-//	rudpsend [-badcrc] [-file] NAME D NUM TEXT|FILE | rudpsend [-badcrc] NAME F NUM
+//	rudpsend [-badcrc] [-file] NAME D NUM TEXT|FILE | rudpsend [-badcrc] NAME F|A NUM
 //		Send lesson 13's DATA packet NUM carrying TEXT (with -file: piece
-//		NUM of FILE, bytes NUM×1024 to NUM×1024+1023), or its FIN NUM, as
-//		one datagram on the udpdial socket NAME, CRC included (with
-//		-badcrc, its first byte flipped).
+//		NUM of FILE, bytes NUM×1024 to NUM×1024+1023), its FIN NUM, or
+//		its ACK NUM with an empty bitmap, as one datagram on the udpdial
+//		socket NAME, CRC included (with -badcrc, its first byte flipped).
 //	run [-within=DURATION] ARGS...
 //		Run the lesson's program with ARGS until it exits (at most
 //		DURATION, default 10s). Its stdout and stderr become what `stdout`

@@ -122,7 +122,7 @@ func byteOrderNote(num uint32) string {
 
 func cmdRUDPSend(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "rudpsend")
-	const use = "rudpsend [-badcrc] [-file] NAME D NUM TEXT|FILE | rudpsend [-badcrc] NAME F NUM"
+	const use = "rudpsend [-badcrc] [-file] NAME D NUM TEXT|FILE | rudpsend [-badcrc] NAME F|A NUM"
 	corrupt, file := false, false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
@@ -135,7 +135,7 @@ func cmdRUDPSend(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		args = args[1:]
 	}
-	usage(ts, (len(args) == 4 && args[1] == "D") || (len(args) == 3 && args[1] == "F" && !file), use)
+	usage(ts, (len(args) == 4 && args[1] == "D") || (len(args) == 3 && (args[1] == "F" || args[1] == "A") && !file), use)
 	st := state(ts)
 	num, err := strconv.ParseUint(args[2], 10, 32)
 	ts.Check(err)
@@ -150,6 +150,8 @@ func cmdRUDPSend(ts *testscript.TestScript, neg bool, args []string) {
 	case args[1] == "D":
 		body, err = unescape(args[3])
 		ts.Check(err)
+	case args[1] == "A":
+		body = make([]byte, 8) // an empty SACK bitmap
 	}
 	b := rudpMarshal(args[1][0], uint32(num), body)
 	if corrupt {
