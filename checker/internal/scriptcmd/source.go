@@ -102,6 +102,23 @@ func discardedResults(dir, pkg, fn string) ([]string, error) {
 		id, ok := sel.X.(*ast.Ident)
 		return ok && id.Name == pkg
 	}
+	return findInSource(files, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ExprStmt:
+			return isCall(n.X)
+		case *ast.AssignStmt:
+			if len(n.Rhs) == 1 && isCall(n.Rhs[0]) && len(n.Lhs) > 0 {
+				id, ok := n.Lhs[0].(*ast.Ident)
+				return ok && id.Name == "_"
+			}
+		}
+		return false
+	})
+}
+
+// findInSource parses the Go files among files (tests left out) and
+// returns the positions (file:line) of the nodes that match.
+func findInSource(files []string, match func(ast.Node) bool) ([]string, error) {
 	var where []string
 	fset := token.NewFileSet()
 	for _, name := range files {
@@ -113,17 +130,8 @@ func discardedResults(dir, pkg, fn string) ([]string, error) {
 			return nil, fmt.Errorf("parse source: %w", err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.ExprStmt:
-				if isCall(n.X) {
-					where = append(where, position(fset, n.Pos()))
-				}
-			case *ast.AssignStmt:
-				if len(n.Rhs) == 1 && isCall(n.Rhs[0]) && len(n.Lhs) > 0 {
-					if id, ok := n.Lhs[0].(*ast.Ident); ok && id.Name == "_" {
-						where = append(where, position(fset, n.Pos()))
-					}
-				}
+			if n != nil && match(n) {
+				where = append(where, position(fset, n.Pos()))
 			}
 			return true
 		})
@@ -203,40 +211,24 @@ func unbufferedNotify(dir string) ([]string, error) {
 		}
 		return false
 	}
-	var where []string
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	return findInSource(files, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return false
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			return nil, fmt.Errorf("parse source: %w", err)
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Notify" {
+			return false
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "Notify" {
-				return true
-			}
-			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "signal" {
-				return true
-			}
-			switch ch := call.Args[0].(type) {
-			case *ast.CallExpr:
-				if unbuffered(ch) {
-					where = append(where, position(fset, call.Pos()))
-				}
-			case *ast.Ident:
-				if made(ch) {
-					where = append(where, position(fset, call.Pos()))
-				}
-			}
-			return true
-		})
-	}
-	return where, nil
+		if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "signal" {
+			return false
+		}
+		switch ch := call.Args[0].(type) {
+		case *ast.CallExpr:
+			return unbuffered(ch)
+		case *ast.Ident:
+			return made(ch)
+		}
+		return false
+	})
 }
