@@ -63,32 +63,26 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 			filler.Close()
 			f.serve()
 		})
-	} else if args[0] == "slowsilent" {
+	} else if args[0] == "slowsilent" || args[0] == "slowecho" {
 		ln, filler, err := slowListener()
 		ts.Check(err)
-		f = &fakeServer{ln: ln, mode: "silent", filler: filler.LocalAddr().String()}
+		// slowsilent: the queue stays full until a client's first SYN is
+		// out (and dropped): its connect can then only get through with
+		// the SYN its kernel resends, 1s after the first, whenever it
+		// started. slowecho: until slowEchoGate after that first SYN: the
+		// kernel resends it 1s after the first, then every second (Linux
+		// 6.5 on) or 2s later, and all of those up to 2s in are dropped,
+		// so the connect gets through with the one of 3s.
+		mode, gate := "silent", time.Duration(0)
+		if args[0] == "slowecho" {
+			mode, gate = "echo", slowEchoGate
+		}
+		f = &fakeServer{ln: ln, mode: mode, filler: filler.LocalAddr().String()}
 		port := ln.Addr().(*net.TCPAddr).Port
-		// The queue stays full until a client's first SYN is out (and
-		// dropped): its connect can then only get through with the SYN
-		// its kernel resends, 1s after the first, whenever it started.
 		f.wg.Go(func() {
-			f.noteFirstSyn(port)
-			filler.Close()
-			f.serve()
-		})
-	} else if args[0] == "slowecho" {
-		ln, filler, err := slowListener()
-		ts.Check(err)
-		f = &fakeServer{ln: ln, mode: "echo", filler: filler.LocalAddr().String()}
-		port := ln.Addr().(*net.TCPAddr).Port
-		// The queue stays full until slowEchoGate after a client's first
-		// SYN: its kernel resends the SYN 1s after the first, then every
-		// second (Linux 6.5 on) or 2s later, and all of those up to 2s in
-		// are dropped, so the connect gets through with the one of 3s.
-		f.wg.Go(func() {
-			if first, ok := f.noteFirstSyn(port); ok {
+			if first, ok := f.noteFirstSyn(port); ok && gate > 0 {
 				select {
-				case <-time.After(time.Until(first.Add(slowEchoGate))):
+				case <-time.After(time.Until(first.Add(gate))):
 				case <-f.stopped():
 				}
 			}
