@@ -18,8 +18,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestMain lets this test binary be the helper of unixdial -uid, as the
-// checker is.
+// TestMain lets this test binary be the checker's helpers (unixdial -uid,
+// gameticks' load, roundtrip -interrupt), as the checker is.
 func TestMain(m *testing.M) {
 	RunHelperIfAsked()
 	os.Exit(m.Run())
