@@ -22,6 +22,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"abstractname": cmdAbstractName,
 		"busyport":     cmdBusyPort,
+		"calls":        cmdCalls,
 		"chatroom":     cmdChatroom,
 		"close":        cmdClose,
 		"closewrite":   cmdCloseWrite,

@@ -16,6 +16,11 @@
 //	busyport [tcp|udp]
 //		Hold a loopback port, TCP (the default) or UDP, until the script
 //		ends, and set $ADDR to it: a program told to use it finds it taken.
+//	calls PKG.FUNC...
+//		The lesson's Go source calls one of PKG.FUNC (PKG as the file
+//		names the package). Used as `calls signal.Notify
+//		signal.NotifyContext`: a check of how signals are asked for
+//		should not pass a program that never asks.
 //	chatroom [-slow] N M SIZE
 //		Speak lesson 10's chat protocol with N clients, named u1 to uN.
 //		All send their nickname at once, and each must get "welcome uK"

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,6 +82,44 @@ func cmdDiscards(ts *testscript.TestScript, neg bool, args []string) {
 	case !neg && len(where) == 0:
 		st.fail(ts, Failure{What: fmt.Sprintf("no call to %s drops its first result", args[0])})
 	}
+}
+
+func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
+	ok := len(args) >= 1
+	for _, a := range args {
+		ok = ok && strings.Count(a, ".") == 1
+	}
+	usage(ts, ok, "calls PKG.FUNC...")
+	st := state(ts)
+	where, err := callsTo(st.Source, args)
+	ts.Check(err)
+	switch {
+	case neg && len(where) > 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("%s calls %s", strings.Join(where, ", "), strings.Join(args, " or "))})
+	case !neg && len(where) == 0:
+		st.fail(ts, Failure{What: fmt.Sprintf("the program never calls %s", strings.Join(args, " or "))})
+	}
+}
+
+// callsTo finds the calls, in the Go files of dir, to any of funcs
+// (PKG.FUNC, PKG the name the file uses).
+func callsTo(dir string, funcs []string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	return findInSource(files, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		return ok && slices.Contains(funcs, pkg.Name+"."+sel.Sel.Name)
+	})
 }
 
 // discardedResults finds the calls to pkg.fn, in the Go files of dir, whose

@@ -65,3 +65,27 @@ func main() {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"main.go:10", "main.go:14", "main.go:15"}, where)
 }
+
+func TestCallsTo(t *testing.T) {
+	dir := writeSource(t, `package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	signal.Ignore(os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	<-ctx.Done()
+}
+`)
+	where, err := callsTo(dir, []string{"signal.Notify", "signal.NotifyContext"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"main.go:11"}, where)
+	where, err = callsTo(dir, []string{"signal.Notify"})
+	require.NoError(t, err)
+	assert.Empty(t, where)
+}
