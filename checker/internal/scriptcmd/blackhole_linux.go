@@ -73,10 +73,9 @@ func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (first tim
 	want := fmt.Sprintf("0100007F:%04X", port)
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		data, err := os.ReadFile("/proc/net/tcp")
-		if err != nil {
-			return time.Time{}, false
-		}
+		// A read that fails (a checker short of descriptors for a moment,
+		// say) is tried again at the next poll.
+		data, _ := os.ReadFile("/proc/net/tcp")
 		now := time.Now()
 		for _, line := range strings.Split(string(data), "\n") {
 			// sl local_address rem_address st tx:rx tr:tm->when retrnsmt ...

@@ -107,8 +107,9 @@
 //		The last run ended within DURATION of the moment the fake server
 //		(slowsilent) accepted its connection. When no connection got
 //		through, nothing is judged. With -syn, within DURATION of the
-//		moment the fake server (blackhole, slowecho, slowsilent) saw the
-//		client's first SYN; when it saw none, nothing is judged.
+//		moment the client's first SYN left, as the fake server
+//		(blackhole, slowecho, slowsilent) dates it from the socket's
+//		retransmit timer; when it saw none, from the run's start.
 //	etherip [-total=N] [-ihl=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
 //		(an IPv6 one, with IPv6 addresses) from FROM to TO (ADDR:PORT),

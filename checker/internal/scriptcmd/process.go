@@ -374,6 +374,9 @@ func (st *State) runToEnd(ts *testscript.TestScript, args []string, timeoutWant 
 			limit, args = d, args[1:]
 		}
 	}
+	st.mu.Lock()
+	st.lastRunStart = time.Now()
+	st.mu.Unlock()
 	// A client's reply is its output: keep enough of it to compare.
 	p, err := proc.Start(st.ctx, proc.Spec{Path: st.Program, Args: args, Dir: ts.Getenv("WORK"), Env: st.programEnv(), Limit: runOutputLimit, Confine: st.Confine, User: st.User})
 	ts.Check(err)

@@ -63,10 +63,10 @@ type State struct {
 	fake      *fakeServer
 	kept      map[any]any
 	lastRun   *proc.Process
-	// lastRunEnd is when the last run's program was seen to exit: never
-	// before it did.
-	lastRunEnd time.Time
-	streams    *Streams // what stdout and stderr match: see setStreams
+	// lastRunStart is a moment before the last run's program started;
+	// lastRunEnd is when it was seen to exit: never before it did.
+	lastRunStart, lastRunEnd time.Time
+	streams                  *Streams // what stdout and stderr match: see setStreams
 	// stopAsked: the script sent the server a signal that ends it;
 	// judged: a command judged how it ended; endedAlone: it had ended
 	// when a step of the script was done (see EndFailure).
