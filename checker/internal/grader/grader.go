@@ -241,21 +241,38 @@ func (u *unready) blocks(l catalog.Lesson, s catalog.Script) (results.Check, boo
 
 // couldNotRun makes the not-ready failures of checks the same whichever
 // check happened to finish first: the first in teaching order that found
-// the program never ready keeps its own failure, and every later one that
-// started it the same way "could not run". Two gradings of one program then
-// give one report.
+// the program never ready shows the failure (taking it from the check that
+// met it, when that one ran first and this one was only blocked), and
+// every later one that started it the same way "could not run". Two
+// gradings of one program then give one report.
 func couldNotRun(l catalog.Lesson, checks []results.Check) {
+	blocked := func(c results.Check) bool { return strings.HasPrefix(c.Failure.What, "could not run") }
 	first := -1
 	for i, c := range checks {
+		if c.Kind() == results.NotReady && c.Command != "" {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return
+	}
+	if blocked(checks[first]) {
+		for _, c := range checks {
+			if c.Kind() == results.NotReady && c.Command == checks[first].Command && !blocked(c) {
+				f := *c.Failure
+				checks[first].Failure = &f
+				checks[first].Hint = l.HintFor(checks[first].Name, results.NotReady)
+				break
+			}
+		}
+	}
+	for i, c := range checks[first+1:] {
 		if c.Kind() != results.NotReady || c.Command == "" {
 			continue
 		}
-		if first < 0 {
-			first = i
-			continue
-		}
-		if c.Command == checks[first].Command || strings.HasPrefix(c.Failure.What, "could not run") {
-			checks[i] = results.Check{Name: c.Name, Title: c.Title, Outcome: results.Failed, Command: c.Command, Duration: c.Duration,
+		if c.Command == checks[first].Command || blocked(c) {
+			checks[first+1+i] = results.Check{Name: c.Name, Title: c.Title, Outcome: results.Failed, Command: c.Command, Duration: c.Duration,
 				Failure: &results.Failure{Kind: results.NotReady,
 					What: fmt.Sprintf("could not run: the program never got ready (see %s)", checks[first].Name)},
 				Hint: l.HintFor(c.Name, results.NotReady)}

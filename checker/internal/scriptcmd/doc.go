@@ -195,7 +195,11 @@
 //		until one no longer lists GONE: that must happen after MIN and
 //		within MAX, and every snapshot must list PLAYER. With -tick=D, MIN
 //		is judged by the snapshots' tick numbers (D each, two ticks of
-//		slack), the server's own clock, so that load cannot fail it.
+//		slack), the server's own clock, so that load cannot fail it: from
+//		the first snapshot that shows GONE's last input, or, when that
+//		gives longer, from the last datagram the UDP socket named GONE
+//		sent (a server held up may show an input late, never hear it
+//		after it was sent).
 //	gamekeep NAME PLAYER
 //		Lesson 23: UDP socket NAME sends "JOIN PLAYER" every 50ms in the
 //		background until the script ends, so that PLAYER stays in the

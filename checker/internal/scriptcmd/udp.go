@@ -23,6 +23,8 @@ const maxDatagram = 65507
 type udpPeer struct {
 	conn   *net.UDPConn
 	target netip.AddrPort
+	// lastSend is a moment just before the last datagram udpSend sent.
+	lastSend time.Time
 }
 
 func (s *State) udpPeer(ts *testscript.TestScript, name string) *udpPeer {
@@ -78,10 +80,22 @@ func cmdUDPSendGen(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func udpSend(ts *testscript.TestScript, st *State, p *udpPeer, data []byte) {
+	p.lastSend = time.Now()
 	p.conn.SetWriteDeadline(st.deadline(idleTimeout))
 	if _, err := p.conn.WriteToUDPAddrPort(data, p.target); err != nil {
 		st.fail(ts, Failure{What: fmt.Sprintf("sending a datagram to %s failed: %v", p.target, err), Sent: Show(data)})
 	}
+}
+
+// lastUDPSend is when the UDP socket name last sent a datagram through
+// udpSend (zero if there is no such socket, or it sent none).
+func (st *State) lastUDPSend(name string) time.Time {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if p, ok := st.udp[name]; ok {
+		return p.lastSend
+	}
+	return time.Time{}
 }
 
 // udpReceive waits up to the idle timeout for one datagram.
