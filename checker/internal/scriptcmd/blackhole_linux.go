@@ -75,7 +75,7 @@ func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (first tim
 	for time.Now().Before(deadline) {
 		// A read that fails (a checker short of descriptors for a moment,
 		// say) is tried again at the next poll.
-		data, _ := os.ReadFile("/proc/net/tcp")
+		data, _ := os.ReadFile("/proc/thread-self/net/tcp")
 		now := time.Now()
 		for _, line := range strings.Split(string(data), "\n") {
 			// sl local_address rem_address st tx:rx tr:tm->when retrnsmt ...

@@ -222,7 +222,7 @@ func (b *busyProbe) close() { b.conn.Close() }
 // stats reads the socket's receive queue (bytes) and drops from
 // /proc/net/raw.
 func (b *busyProbe) stats() rawStats {
-	f, err := os.Open("/proc/net/raw")
+	f, err := os.Open("/proc/thread-self/net/raw")
 	if err != nil {
 		return rawStats{}
 	}

@@ -13,7 +13,7 @@ import (
 // port once pid's closed, is not pid's. Where pid's descriptors cannot be
 // read (not for want of pid), any listener on the port counts.
 func listeningBy(pid, port int) (bool, error) {
-	inodes, err := listenInodes("/proc/net", port)
+	inodes, err := listenInodes("/proc/thread-self/net", port)
 	if err != nil || len(inodes) == 0 {
 		return false, err
 	}

@@ -132,10 +132,10 @@ func cmdSockets(ts *testscript.TestScript, neg bool, args []string) {
 func countSockets(port int, code string) (int, error) {
 	want := fmt.Sprintf(":%04X", port)
 	n := 0
-	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+	for _, table := range []string{"/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"} {
 		f, err := os.Open(table)
 		if err != nil {
-			if table == "/proc/net/tcp6" {
+			if table == "/proc/thread-self/net/tcp6" {
 				continue // no IPv6 on this machine
 			}
 			return 0, fmt.Errorf("read socket table: %w", err)
@@ -160,10 +160,10 @@ func countSockets(port int, code string) (int, error) {
 // socket not found now may be found by the next look.
 func tcpEnd(local, remote int) (found, established bool, err error) {
 	wantLocal, wantRemote := fmt.Sprintf(":%04X", local), fmt.Sprintf(":%04X", remote)
-	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+	for _, table := range []string{"/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"} {
 		f, err := os.Open(table)
 		if err != nil {
-			if table == "/proc/net/tcp6" {
+			if table == "/proc/thread-self/net/tcp6" {
 				continue // no IPv6 on this machine
 			}
 			return false, false, fmt.Errorf("read socket table: %w", err)

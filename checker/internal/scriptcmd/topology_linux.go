@@ -314,13 +314,22 @@ func (t *topology) ip(cmds []string) error {
 }
 
 // inNetns runs f on an OS thread that has joined the network namespace of
-// process pid; whatever f starts starts there. The thread is never given
-// back to the Go scheduler: it ends with the goroutine, so no other
-// goroutine ever runs in the wrong namespace.
+// process pid; whatever f starts starts there. The thread then goes back to
+// the checker's own namespace before it is given back to the Go scheduler;
+// if it cannot, it is never given back: it ends with the goroutine. (It
+// must not stay put otherwise: a locked goroutine that ends on the
+// process's main thread wedges that thread, in the namespace it joined, and
+// /proc/self/net then shows that namespace to the whole checker.)
 func inNetns(pid int, f func() error) error {
 	errc := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // and never unlocked
+		runtime.LockOSThread()
+		home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errc <- fmt.Errorf("open the checker's own network namespace: %w", err)
+			return
+		}
+		defer unix.Close(home)
 		fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			errc <- fmt.Errorf("open the namespace of process %d: %w", pid, err)
@@ -332,7 +341,11 @@ func inNetns(pid int, f func() error) error {
 			errc <- fmt.Errorf("join the namespace of process %d: %w", pid, err)
 			return
 		}
-		errc <- f()
+		err = f()
+		if unix.Setns(home, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		errc <- err
 	}()
 	return <-errc
 }
