@@ -63,13 +63,14 @@ func fullQueue() (int, string, net.Conn, error) {
 }
 
 // waitSynSent waits for a socket of this network namespace in SYN_SENT
-// towards port on 127.0.0.1, a client's connect under way, and returns
-// when its first SYN left; ok is false when stop is closed or limit has
-// passed first. The kernel's table gives the time left on the SYN's
-// retransmit timer, which started with the first SYN (synRetransmit
-// before it expires), so a poll that comes late, on a busy machine,
-// still dates that SYN right.
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (first time.Time, ok bool) {
+// towards port on 127.0.0.1, a client's connect under way, that has resent
+// its SYN at least resends times, and returns when its first SYN left; ok
+// is false when stop is closed or limit has passed first. The kernel's
+// table gives the time left on the SYN's retransmit timer, which started
+// with the first SYN (synRetransmit before it expires), so a poll that
+// comes late, on a busy machine, still dates that SYN right (once the SYN
+// was resent, the time of the poll stands for it).
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration, resends uint64) (first time.Time, ok bool) {
 	want := fmt.Sprintf("0100007F:%04X", port)
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
@@ -79,7 +80,11 @@ func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (first tim
 		now := time.Now()
 		for _, line := range strings.Split(string(data), "\n") {
 			// sl local_address rem_address st tx:rx tr:tm->when retrnsmt ...
-			if f := strings.Fields(line); len(f) > 6 && f[2] == want && f[3] == tcpStates["SYN_SENT"] {
+			f := strings.Fields(line)
+			if len(f) <= 6 || f[2] != want || f[3] != tcpStates["SYN_SENT"] {
+				continue
+			}
+			if n, err := strconv.ParseUint(f[6], 16, 32); err == nil && n >= resends {
 				return firstSynAt(now, f[5], f[6]), true
 			}
 		}

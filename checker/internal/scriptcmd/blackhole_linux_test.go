@@ -58,7 +58,7 @@ func TestWaitSynSentDatesTheFirstSyn(t *testing.T) {
 	defer func() { <-dialed }()
 	// A poll 300ms late, as a busy checker's may be.
 	time.Sleep(300 * time.Millisecond)
-	first, ok := waitSynSent(port, nil, time.Second)
+	first, ok := waitSynSent(port, nil, time.Second, 0)
 	seen := time.Now()
 	require.True(t, ok, "no socket in SYN_SENT towards %s", addr)
 	assert.WithinRange(t, first, start.Add(-20*time.Millisecond), seen)

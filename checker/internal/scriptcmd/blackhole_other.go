@@ -12,6 +12,6 @@ func slowListener() (net.Listener, net.Conn, error) {
 	return nil, nil, errors.New("fakeserver blackhole, slowconnect, slowecho and slowsilent need Linux")
 }
 
-func waitSynSent(port int, stop <-chan struct{}, limit time.Duration) (time.Time, bool) {
+func waitSynSent(port int, stop <-chan struct{}, limit time.Duration, resends uint64) (time.Time, bool) {
 	return time.Time{}, false
 }

@@ -172,9 +172,10 @@
 //		same, but the queue stays full until a client's SYN is seen, so
 //		its connect gets through about 1s after it began, whenever the
 //		client started; then silent; Linux only) or slowecho (the queue
-//		stays full until 2.5s after a client's first SYN was seen, so its
-//		connect gets through with the SYN resent 3s after the first; then
-//		echo; Linux only).
+//		stays full until a client's SYN has been resent twice, 2s in, so
+//		its connect gets through with a later resend, 3s in or more; at
+//		most 5s from the command, should the checker miss the resends;
+//		then echo; Linux only).
 //	fds [-sockets] MAX
 //		The server has at most MAX file descriptors open (with -sockets,
 //		at most MAX of them sockets), waiting up to 1s for it to close

@@ -49,7 +49,7 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 		port := ln.Addr().(*net.TCPAddr).Port
 		f.wg.Go(func() {
 			defer filler.Close()
-			f.noteFirstSyn(port)
+			f.noteFirstSyn(port, synWaitLimit)
 			<-f.stopped()
 		})
 	} else if args[0] == "slowconnect" {
@@ -66,25 +66,27 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	} else if args[0] == "slowsilent" || args[0] == "slowecho" {
 		ln, filler, err := slowListener()
 		ts.Check(err)
-		// slowsilent: the queue stays full until a client's first SYN is
-		// out (and dropped): its connect can then only get through with
-		// the SYN its kernel resends, 1s after the first, whenever it
-		// started. slowecho: until slowEchoGate after that first SYN: the
-		// kernel resends it 1s after the first, then every second (Linux
-		// 6.5 on) or 2s later, and all of those up to 2s in are dropped,
-		// so the connect gets through with the one of 3s.
-		mode, gate := "silent", time.Duration(0)
-		if args[0] == "slowecho" {
-			mode, gate = "echo", slowEchoGate
-		}
+		mode := map[string]string{"slowsilent": "silent", "slowecho": "echo"}[args[0]]
 		f = &fakeServer{ln: ln, mode: mode, filler: filler.LocalAddr().String()}
 		port := ln.Addr().(*net.TCPAddr).Port
+		opens := time.Now().Add(slowEchoLimit)
 		f.wg.Go(func() {
-			if first, ok := f.noteFirstSyn(port); ok && gate > 0 {
-				select {
-				case <-time.After(time.Until(first.Add(gate))):
-				case <-f.stopped():
-				}
+			// slowsilent: the queue stays full until a client's first SYN
+			// is out (and dropped): its connect can then only get through
+			// with the SYN its kernel resends, 1s after the first,
+			// whenever it started.
+			limit := synWaitLimit
+			if mode == "echo" {
+				limit = time.Until(opens)
+			}
+			_, ok := f.noteFirstSyn(port, limit)
+			if ok && mode == "echo" {
+				// slowecho: until the SYN has been resent twice, 2s in
+				// (every second from Linux 6.5 on; 1s then 2s later
+				// before), so the connect gets through with a later
+				// resend, 3s in or more. A busy checker's polls that miss
+				// the resends open it at slowEchoLimit anyway.
+				waitSynSent(port, f.stopped(), time.Until(opens), 2)
 			}
 			filler.Close()
 			f.serve()
@@ -104,10 +106,10 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("ADDR", f.ln.Addr().String())
 }
 
-// noteFirstSyn waits for a client's connect to port, into the full queue,
-// and notes when its first SYN left; ok is false when none came.
-func (f *fakeServer) noteFirstSyn(port int) (first time.Time, ok bool) {
-	first, ok = waitSynSent(port, f.stopped(), synWaitLimit)
+// noteFirstSyn waits up to limit for a client's connect to port, into the
+// full queue, and notes when its first SYN left; ok is false when none came.
+func (f *fakeServer) noteFirstSyn(port int, limit time.Duration) (first time.Time, ok bool) {
+	first, ok = waitSynSent(port, f.stopped(), limit, 0)
 	if ok {
 		f.mu.Lock()
 		f.synSeen = first
@@ -128,10 +130,10 @@ const resentSynGap = 500 * time.Millisecond
 // synWaitLimit bounds how long slowsilent waits for a client's SYN.
 const synWaitLimit = 10 * time.Second
 
-// slowEchoGate is how long after a client's first SYN slowecho's queue stays
-// full: past the SYN resent at 2s (Linux 6.5 on; 1s before), well before the
-// one at 3s.
-const slowEchoGate = 2500 * time.Millisecond
+// slowEchoLimit is how long after it starts slowecho keeps its queue full
+// at most: a connect begun at once still gets through with a SYN resent
+// well within a 10s timeout (6s in, from Linux 6.5 on).
+const slowEchoLimit = 5 * time.Second
 
 // lateDelay is how long late waits before it echoes.
 const lateDelay = time.Second
