@@ -139,14 +139,25 @@ func golden(t *testing.T, l catalog.Lesson, res results.Result) {
 	assert.Equal(t, string(want), got)
 }
 
-var breaksLine = regexp.MustCompile(`(?m)^\+?// Breaks: (.+)$`)
+var (
+	breaksLine = regexp.MustCompile(`(?m)^\+?// Breaks: (.+)$`)
+	racyLine   = regexp.MustCompile(`(?m)^\+?// Racy: (.+)$`)
+)
+
+// racyTries is how many gradings the proof of a racy variant gets.
+const racyTries = 3
 
 // variant is a realistic buggy program kept as a patch of the solution in
 // testdata/variants/LESSON/BUG.patch, and the clauses of the contract that
-// its "// Breaks:" line says it breaks.
+// its "// Breaks:" line says it breaks. A "// Racy: why" line says that its
+// bug shows only when a race falls its way (a signal landing while a write
+// is part way, a SYN seen in time by a busy checker's poll): its proof gets
+// racyTries gradings, and one that catches it is enough. A check must still
+// catch it in the large majority of runs.
 type variant struct {
 	name, patch string
 	breaks      []string
+	racy        bool
 }
 
 func variants(t *testing.T, l catalog.Lesson) []variant {
@@ -160,7 +171,7 @@ func variants(t *testing.T, l catalog.Lesson) []variant {
 		m := breaksLine.FindSubmatch(diff)
 		require.NotNil(t, m, "%s needs a line: // Breaks: clause_id, other_clause", p)
 		out = append(out, variant{name: strings.TrimSuffix(filepath.Base(p), ".patch"), patch: p,
-			breaks: strings.Split(strings.TrimSpace(string(m[1])), ", ")})
+			breaks: strings.Split(strings.TrimSpace(string(m[1])), ", "), racy: racyLine.Match(diff)})
 	}
 	return out
 }
@@ -226,60 +237,81 @@ func TestVariantsFail(t *testing.T) {
 					// clause's other checks are not run once one caught it.
 					// (The CPU, not the waiting, bounds this test.)
 					dir := dirs[v.patch]
-					ran := map[string]results.Check{}
-					run := func(check string) results.Check {
-						if r, ok := ran[check]; ok {
-							return r
-						}
-						res, err := Grade(context.Background(), Options{Lesson: l, Dir: dir, CacheDir: cache, Checks: []string{check}})
-						require.NoError(t, err)
-						if res.Outcome == results.Skipped {
-							t.Skipf("the checks that catch this variant were skipped on this machine")
-						}
-						require.NotEmpty(t, res.Checks, "%s: %s", check, describe(res))
-						ran[check] = res.Checks[0]
-						return res.Checks[0]
+					tries := 1
+					if v.racy {
+						tries = racyTries
 					}
-					for _, id := range v.breaks {
-						c, ok := l.Clause(id)
-						require.True(t, ok, "no clause %q", id)
-						// Checks already run first: they cost nothing.
-						order := slices.Clone(c.Checks)
-						slices.SortStableFunc(order, func(a, b string) int {
-							_, ra := ran[a]
-							_, rb := ran[b]
-							switch {
-							case ra && !rb:
-								return -1
-							case rb && !ra:
-								return 1
-							}
-							return 0
-						})
-						caught, skipped := false, 0
-						var seen []results.Check
-						for _, name := range order {
-							r := run(name)
-							seen = append(seen, r)
-							if r.Outcome == results.Skipped {
-								skipped++
-								continue
-							}
-							if r.Outcome != results.Passed {
-								caught = true
-								break
-							}
+					for try := 1; try <= tries; try++ {
+						if proveVariant(t, l, dir, v, try == tries) {
+							return
 						}
-						if skipped == len(c.Checks) {
-							continue // every check of this clause was skipped on this machine
-						}
-						assert.True(t, caught, "it breaks clause %q, but none of its checks %v failed:\n%s", id, c.Checks,
-							describe(results.Result{Outcome: results.Passed, Checks: seen}))
 					}
 				})
 			}
 		})
 	}
+}
+
+// proveVariant grades variant v (built in dir) with the checks of each
+// clause it breaks, and reports whether every clause was caught. With
+// last, an uncaught clause fails t; without, the caller tries again.
+func proveVariant(t *testing.T, l catalog.Lesson, dir string, v variant, last bool) bool {
+	t.Helper()
+	all := true
+	ran := map[string]results.Check{}
+	run := func(check string) results.Check {
+		if r, ok := ran[check]; ok {
+			return r
+		}
+		res, err := Grade(context.Background(), Options{Lesson: l, Dir: dir, CacheDir: cache, Checks: []string{check}})
+		require.NoError(t, err)
+		if res.Outcome == results.Skipped {
+			t.Skipf("the checks that catch this variant were skipped on this machine")
+		}
+		require.NotEmpty(t, res.Checks, "%s: %s", check, describe(res))
+		ran[check] = res.Checks[0]
+		return res.Checks[0]
+	}
+	for _, id := range v.breaks {
+		c, ok := l.Clause(id)
+		require.True(t, ok, "no clause %q", id)
+		// Checks already run first: they cost nothing.
+		order := slices.Clone(c.Checks)
+		slices.SortStableFunc(order, func(a, b string) int {
+			_, ra := ran[a]
+			_, rb := ran[b]
+			switch {
+			case ra && !rb:
+				return -1
+			case rb && !ra:
+				return 1
+			}
+			return 0
+		})
+		caught, skipped := false, 0
+		var seen []results.Check
+		for _, name := range order {
+			r := run(name)
+			seen = append(seen, r)
+			if r.Outcome == results.Skipped {
+				skipped++
+				continue
+			}
+			if r.Outcome != results.Passed {
+				caught = true
+				break
+			}
+		}
+		if skipped == len(c.Checks) {
+			continue // every check of this clause was skipped on this machine
+		}
+		if !caught && last {
+			t.Errorf("it breaks clause %q, but none of its checks %v failed:\n%s", id, c.Checks,
+				describe(results.Result{Outcome: results.Passed, Checks: seen}))
+		}
+		all = all && caught
+	}
+	return all
 }
 
 // TestCorrectVariantsPass: programs that keep the whole contract in

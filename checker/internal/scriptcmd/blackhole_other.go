@@ -9,7 +9,7 @@ import (
 )
 
 func slowListener() (net.Listener, net.Conn, error) {
-	return nil, nil, errors.New("fakeserver blackhole, slowconnect, slowecho and slowsilent need Linux")
+	return nil, nil, errors.New("fakeserver blackhole, slowconnect and slowsilent need Linux")
 }
 
 func waitSynSent(port int, stop <-chan struct{}, limit time.Duration, resends uint64) (time.Time, bool) {

@@ -108,7 +108,7 @@
 //		(slowsilent) accepted its connection. When no connection got
 //		through, nothing is judged. With -syn, within DURATION of the
 //		moment the client's first SYN left, as the fake server
-//		(blackhole, slowecho, slowsilent) dates it from the socket's
+//		(blackhole, slowsilent) dates it from the socket's
 //		retransmit timer; when it saw none, from the run's start.
 //	etherip [-total=N] [-ihl=N] [-tcpoff=N] [-icmp=TYPE/CODE] IFACE FROM TO PROTO SIZE PAD
 //		Send on IFACE one broadcast Ethernet frame holding an IPv4 packet
@@ -171,11 +171,7 @@
 //		1s after the first; then echo; Linux only) or slowsilent (the
 //		same, but the queue stays full until a client's SYN is seen, so
 //		its connect gets through about 1s after it began, whenever the
-//		client started; then silent; Linux only) or slowecho (the queue
-//		stays full until a client's SYN has been resent twice, 2s in, so
-//		its connect gets through with a later resend, 3s in or more; at
-//		most 5s from the command, should the checker miss the resends;
-//		then echo; Linux only).
+//		client started; then silent; Linux only).
 //	fds [-sockets] MAX
 //		The server has at most MAX file descriptors open (with -sockets,
 //		at most MAX of them sockets), waiting up to 1s for it to close

@@ -32,7 +32,7 @@ type fakeServer struct {
 	stop              chan struct{} // closed by close; see stopped
 }
 
-var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowecho", "slowlines", "slowsilent", "trickle", "twice"}
+var fakeModes = []string{"blackhole", "closeearly", "drip", "echo", "hangup", "late", "oneline", "silent", "slowconnect", "slowlines", "slowsilent", "trickle", "twice"}
 
 func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "fakeserver")
@@ -63,31 +63,16 @@ func cmdFakeServer(ts *testscript.TestScript, neg bool, args []string) {
 			filler.Close()
 			f.serve()
 		})
-	} else if args[0] == "slowsilent" || args[0] == "slowecho" {
+	} else if args[0] == "slowsilent" {
 		ln, filler, err := slowListener()
 		ts.Check(err)
-		mode := map[string]string{"slowsilent": "silent", "slowecho": "echo"}[args[0]]
-		f = &fakeServer{ln: ln, mode: mode, filler: filler.LocalAddr().String()}
+		f = &fakeServer{ln: ln, mode: "silent", filler: filler.LocalAddr().String()}
 		port := ln.Addr().(*net.TCPAddr).Port
-		opens := time.Now().Add(slowEchoLimit)
+		// The queue stays full until a client's first SYN is out (and
+		// dropped): its connect can then only get through with the SYN
+		// its kernel resends, 1s after the first, whenever it started.
 		f.wg.Go(func() {
-			// slowsilent: the queue stays full until a client's first SYN
-			// is out (and dropped): its connect can then only get through
-			// with the SYN its kernel resends, 1s after the first,
-			// whenever it started.
-			limit := synWaitLimit
-			if mode == "echo" {
-				limit = time.Until(opens)
-			}
-			_, ok := f.noteFirstSyn(port, limit)
-			if ok && mode == "echo" {
-				// slowecho: until the SYN has been resent twice, 2s in
-				// (every second from Linux 6.5 on; 1s then 2s later
-				// before), so the connect gets through with a later
-				// resend, 3s in or more. A busy checker's polls that miss
-				// the resends open it at slowEchoLimit anyway.
-				waitSynSent(port, f.stopped(), time.Until(opens), 2)
-			}
+			f.noteFirstSyn(port, synWaitLimit)
 			filler.Close()
 			f.serve()
 		})
@@ -129,11 +114,6 @@ const resentSynGap = 500 * time.Millisecond
 
 // synWaitLimit bounds how long slowsilent waits for a client's SYN.
 const synWaitLimit = 10 * time.Second
-
-// slowEchoLimit is how long after it starts slowecho keeps its queue full
-// at most: a connect begun at once still gets through with a SYN resent
-// well within a 10s timeout (6s in, from Linux 6.5 on).
-const slowEchoLimit = 5 * time.Second
 
 // lateDelay is how long late waits before it echoes.
 const lateDelay = time.Second
